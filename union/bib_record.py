@@ -1,0 +1,108 @@
+"""The normalized bibliographic record: what every source record becomes, whatever its format.
+
+Plain frozen dataclasses so that normalization stays a pure function and records can be
+compared, hashed and stored as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    """A person, body or meeting responsible for the work, with their role.
+
+    ``name`` is as catalogued (often inverted: "Toer, Pramoedya Ananta"); ``kind`` is
+    "person", "body" or "meeting"; ``role`` is a plain English relator term such as
+    "author", "editor", "translator", "illustrator", or "contributor" when unknown;
+    ``main`` marks the 1xx main entry.
+    """
+
+    name: str
+    kind: str = "person"
+    role: str = "author"
+    dates: str | None = None
+    main: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One physical copy as the source describes it.
+
+    ``branch`` is the holding branch code or name given by the source (may be None: the
+    record's own branch holds it); ``status`` is "available", "on_loan", "missing",
+    "not_for_loan" or None when the source does not say.
+    """
+
+    barcode: str | None = None
+    branch: str | None = None
+    location: str | None = None
+    call_number: str | None = None
+    status: str | None = None
+    collection: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BibRecord:
+    """The normalized form of one source record.
+
+    Identifiers are normalized: ``isbns`` are valid ISBN-13s without hyphens,
+    ``invalid_isbns`` keeps what was printed but failed its checksum (evidence, not an
+    identifier); ``issns`` as "1234-5679"; ``lccns`` normalized per the LC rules;
+    ``oclc_numbers`` digits only; ``national_numbers`` from 015/016 as "agency:number".
+    ``languages`` are MARC/ISO 639-2 codes ("ind", "eng"); ``original_languages`` are the
+    languages a translation was made from (041 $h). ``year`` is the first 4-digit year of
+    publication; ``format`` is "book", "ebook", "serial", "map", "score", "sound", "video",
+    "computer_file", "kit", "manuscript", "visual" or "mixed".
+    """
+
+    title: str
+    subtitle: str | None = None
+    part_number: str | None = None
+    part_name: str | None = None
+    responsibility: str | None = None
+    uniform_title: str | None = None
+    agents: tuple[Agent, ...] = ()
+    edition: str | None = None
+    publisher: str | None = None
+    place: str | None = None
+    year: int | None = None
+    date_text: str | None = None
+    isbns: tuple[str, ...] = ()
+    invalid_isbns: tuple[str, ...] = ()
+    issns: tuple[str, ...] = ()
+    lccns: tuple[str, ...] = ()
+    oclc_numbers: tuple[str, ...] = ()
+    national_numbers: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    original_languages: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+    series: tuple[str, ...] = ()
+    extent: str | None = None
+    dimensions: str | None = None
+    format: str = "book"
+    notes: tuple[str, ...] = ()
+    items: tuple[Item, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (tuples become lists)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BibRecord:
+        """Inverse of :meth:`to_dict`; unknown keys are ignored so old rows still load."""
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            if key not in known:
+                continue
+            if key == "agents":
+                value = tuple(Agent(**a) for a in value)
+            elif key == "items":
+                value = tuple(Item(**i) for i in value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            values[key] = value
+        return cls(**values)
