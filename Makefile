@@ -1,0 +1,46 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up, then harvest the bundled demo federation into SQLite
+#   make test   set up (Debian packages included), then run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO := config/demo.toml
+# Debian packages the tests need: PostgreSQL binaries for the throwaway test cluster.
+DEBIAN_PACKAGES := postgresql
+
+.PHONY: install debian-packages demo test lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+debian-packages:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: install
+	$(BIN)/union --config $(DEMO) init
+	$(BIN)/union --config $(DEMO) demo
+	$(BIN)/union --config $(DEMO) status
+
+test: install debian-packages
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m tests.benchmarks.ingest
+
+clean:
+	rm -rf $(VENV) var bench-data
