@@ -56,6 +56,9 @@ class BibRecord:
     languages a translation was made from (041 $h). ``year`` is the first 4-digit year of
     publication; ``format`` is "book", "ebook", "serial", "map", "score", "sound", "video",
     "computer_file", "kit", "manuscript", "visual" or "mixed".
+    ``classifications`` are class numbers as "scheme:number" ("ddc:005.133", DDC without
+    its "/" segmentation marks). ``title_nonfiling`` is how many leading characters of
+    ``title`` to skip when sorting (MARC 245 second indicator: "The " -> 4).
     """
 
     title: str
@@ -85,6 +88,8 @@ class BibRecord:
     format: str = "book"
     notes: tuple[str, ...] = ()
     items: tuple[Item, ...] = field(default=())
+    classifications: tuple[str, ...] = ()
+    title_nonfiling: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists)."""

@@ -23,11 +23,15 @@ def year_from_text(text: str | None) -> int | None:
     """
     if not text:
         return None
+    bare = text.strip("[]c.?© ")
+    if len(bare) == 4 and bare.isdigit():  # the usual "1998", "[1998]", "c1998."
+        plain = int(bare)
+        return plain if MIN_YEAR <= plain <= MAX_YEAR else None
     ie = _IE.search(text)
     if ie:
-        year = _first_year(text, ie.end())
-        if year is not None:
-            return year
+        corrected = _first_year(text, ie.end())
+        if corrected is not None:
+            return corrected
     return _first_year(text, 0)
 
 

@@ -36,7 +36,7 @@ def _first(field: Field, code: str) -> str | None:
 
 def _flag(value: str | None) -> bool:
     """Koha status subfields hold an authorised-value number; "0" or empty means unset."""
-    return bool(value) and value.strip() not in ("0", "")
+    return value is not None and value.strip() not in ("0", "")
 
 
 def is_koha_item(field: Field) -> bool:
@@ -83,10 +83,13 @@ def item_from_852(field: Field) -> Item:
 
 
 def items_from_marc(fields_852: Iterable[Field], fields_952: Iterable[Field]) -> list[Item]:
-    """Items from 852 and Koha 952 fields, in record order, skipping non-Koha 952s."""
-    items = [item_from_852(f) for f in fields_852]
-    items.extend(item_from_952(f) for f in fields_952 if is_koha_item(f))
-    return items
+    """Items from Koha 952 fields or, when there are none, from 852 locations.
+
+    Records exported with both (Koha-based Finna, for one) describe the same copies
+    twice: the 852 as a holdings summary, the 952 per item. The items win.
+    """
+    items = [item_from_952(f) for f in fields_952 if is_koha_item(f)]
+    return items or [item_from_852(f) for f in fields_852]
 
 
 def slims_items(barcodes: Sequence[str], call_number: str | None) -> list[Item]:

@@ -6,10 +6,9 @@ Each ``normalize_*`` returns the canonical form or None; none of them raise.
 from __future__ import annotations
 
 import re
+from operator import mul
 
-from stdnum import isbn as _isbn
 from stdnum import issn as _issn
-from stdnum.exceptions import ValidationError
 
 from union.normalize.text import clean
 
@@ -22,6 +21,8 @@ _OCLC_PREFIXED = re.compile(r"^\(OCoLC\)\s*(?:ocm|ocn|on)?\s*0*(\d{1,12})(?!\d)"
 _OCLC_BARE = re.compile(r"^(?:ocm|ocn|on)\s*0*(\d{1,12})(?!\d)")
 _OCLC_DIGITS = re.compile(r"^0*(\d{1,12})$")
 _PARENTHESIZED = re.compile(r"\([^)]*\)")
+_ISBN10_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
+_EAN13_WEIGHTS = (1, 3) * 6
 
 
 def isbn_candidate(text: str | None) -> str | None:
@@ -33,6 +34,13 @@ def isbn_candidate(text: str | None) -> str | None:
     """
     if not text:
         return None
+    # Fast path for the usual "9799585732" or "9789793062791 (pbk.)".
+    token = text.split(None, 1)[0] if text[:1].isdigit() else ""
+    if len(token) in (10, 13) and token[:-1].isdigit():
+        if token[-1].isdigit():
+            return token
+        if token[-1] in "Xx":
+            return token[:-1] + "X"
     fallback = None
     for match in _ISBN_RUN.finditer(text.upper()):
         run = match.group(0)
@@ -49,17 +57,37 @@ def isbn_candidate(text: str | None) -> str | None:
 
 
 def isbn13(candidate: str | None) -> str | None:
-    """Return the ISBN-13 (digits only) for a valid ISBN-10 or ISBN-13, else None.
+    """Return the ISBN-13 (digits only) for a valid compact ISBN-10 or ISBN-13, else None.
 
-    ISBN-10s are converted: Indonesian "979-..." ISBN-10s become "978979...".
+    ISBN-10s are converted: Indonesian "979-..." ISBN-10s become "978979...". The check
+    digits are computed here rather than by ``stdnum.isbn.validate`` because that cleans
+    and re-parses its input twice (about 15 µs an ISBN, a tenth of the whole record's
+    budget); the tests check this function against stdnum.
     """
     if not candidate:
         return None
-    try:
-        valid = _isbn.validate(candidate)
-        return _isbn.to_isbn13(valid)
-    except ValidationError:
-        return None
+    size = len(candidate)
+    if size == 10:
+        if not candidate[:9].isdigit() or _isbn10_check(candidate[:9]) != candidate[9]:
+            return None
+        body = "978" + candidate[:9]
+        return body + _ean13_check(body)
+    if size == 13:
+        if not candidate.isdigit() or candidate[:3] not in ("978", "979"):
+            return None
+        return candidate if _ean13_check(candidate[:12]) == candidate[12] else None
+    return None
+
+
+def _isbn10_check(first9: str) -> str:
+    total = sum(map(mul, _ISBN10_WEIGHTS, map(int, first9)))
+    check = (11 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def _ean13_check(first12: str) -> str:
+    total = sum(map(mul, _EAN13_WEIGHTS, map(int, first12)))
+    return str((10 - total % 10) % 10)
 
 
 def normalize_isbn(text: str | None) -> str | None:

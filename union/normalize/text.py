@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-_WHITESPACE = re.compile(r"\s+")
 # C0/C1 control characters that are not whitespace: never meaningful in catalogue text.
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
-# ISBD separators a cataloguer leaves at the end of a subfield ("Title :", "Place ;").
-_TRAILING_ISBD = re.compile(r"(?:\s*[/:;=,]|\s+\.)+$")
+# ISBD separators a cataloguer leaves at the end of a subfield ("Title :", "Place ;"),
+# and MARC's fill character "|", which some exports leave in data fields.
+_ISBD_MARKS = frozenset("/:;=,|")
+_ISBD_ENDINGS = frozenset("/:;=,|. ")
+_CLOSERS = frozenset(")]\"'”’")
 # Abbreviations whose final period is part of the word, not ISBD punctuation.
 _KEEP_PERIOD = frozenset(
-    """
-    dkk etc inc ltd bros corp dept jl prof drs dra hj ed eds hlm illus tr trans comp
-    no vol jil cet rev enl repr approx ca ibid
-    """.split()
+    {
+        "dkk", "etc", "inc", "ltd", "bros", "corp", "dept", "jl", "prof", "drs", "dra", "hj",
+        "ed", "eds", "hlm", "illus", "tr", "trans", "comp", "no", "vol", "jil", "cet", "rev",
+        "enl", "repr", "approx", "ca", "ibid",
+    }
 )
 
 
@@ -29,11 +33,18 @@ def clean(value: str | None) -> str:
     """
     if not value:
         return ""
-    if not value.isascii():
+    if value.isascii():
+        if value.isprintable():
+            # Printable ASCII has no whitespace but " ": most subfields are already clean.
+            if "  " not in value and value.strip() is value:
+                return value
+        else:  # tabs, newlines or control characters
+            value = _CONTROLS.sub("", value)
+    else:
         value = unicodedata.normalize("NFC", _CONTROLS.sub("", value))
-    elif _CONTROLS.search(value):
-        value = _CONTROLS.sub("", value)
-    return _WHITESPACE.sub(" ", value).strip()
+    # str.split() splits on every Unicode whitespace (NBSP, ideographic space...) and
+    # is much faster than a regular expression on the hot path.
+    return " ".join(value.split())
 
 
 def strip_final_period(value: str) -> str:
@@ -42,33 +53,51 @@ def strip_final_period(value: str) -> str:
     "Indonesia." -> "Indonesia"; "Tarrant, James J." and "2nd ed." and "S.H." stay as
     they are; an ellipsis is kept.
     """
-    if not value.endswith(".") or value.endswith(".."):
+    if value[-1:] != "." or value[-2:-1] == ".":
         return value
-    body = value[:-1]
-    last = body.rsplit(" ", 1)[-1]
-    word = last.lstrip("([")
+    if value[-2:-1] in _CLOSERS:  # "[Cet. 1.]." or "(2nd ed.).": the period is ISBD's
+        return value[:-1]
+    word = value[value.rfind(" ") + 1 : -1].lstrip("([")
     if "." in word:
         return value  # "S.H.", "U.S.A.": the period belongs to the abbreviation
     if word.isalpha() and (len(word) <= 2 or word.lower() in _KEEP_PERIOD):
         return value  # an initial ("J."), "Jr.", "ed.", "p."
-    return body.rstrip()
+    return value[:-1].rstrip()
 
 
 def strip_isbd(value: str) -> str:
-    """Remove trailing ISBD punctuation (" /", " :", " ;", " =", ",", ".") from a clean string."""
-    if not value:
-        return value
-    previous = None
-    while previous != value:
-        previous = value
-        value = _TRAILING_ISBD.sub("", value)
-        value = strip_final_period(value)
+    """Remove trailing ISBD punctuation (" /", " :", " ;", " =", ",", ".") and stray fill
+    characters ("|") from a clean string."""
+    while value:
+        last = value[-1]
+        if last in _ISBD_MARKS:
+            value = value[:-1].rstrip()
+        elif last == ".":
+            if value[-2:-1] == " ":  # a lone " ." closing the area
+                value = value[:-2].rstrip()
+                continue
+            stripped = strip_final_period(value)
+            if stripped == value:
+                break
+            value = stripped
+        elif last.isspace():
+            value = value.rstrip()
+        else:
+            break
     return value
 
 
+@lru_cache(maxsize=1 << 14)
 def tidy(value: str | None) -> str:
-    """``clean`` then ``strip_isbd``: the usual treatment of a MARC subfield."""
-    return strip_isbd(clean(value))
+    """``clean`` then ``strip_isbd``: the usual treatment of a MARC subfield.
+
+    Memoized: places, publishers, dates, subject terms and dimensions repeat from record
+    to record, and a cache hit costs a tenth of the work. The function is pure, so the
+    cache changes nothing but speed.
+    """
+    value = clean(value)
+    # Skip the call when the value cannot end in ISBD punctuation (the common case).
+    return strip_isbd(value) if value and value[-1] in _ISBD_ENDINGS else value
 
 
 def unbracket(value: str) -> str:
@@ -110,10 +139,8 @@ def repair_mojibake(value: str) -> str:
 
 def dedupe(values: list[str]) -> tuple[str, ...]:
     """Drop empty strings and repeats, keeping first-seen order."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for value in values:
-        if value and value not in seen:
-            seen.add(value)
-            out.append(value)
-    return tuple(out)
+    if not values:
+        return ()
+    unique = dict.fromkeys(values)  # ordered, and far faster than a set-and-list loop
+    unique.pop("", None)
+    return tuple(unique)

@@ -1,0 +1,187 @@
+"""Ingest benchmark: the 250,000-record LoC file through the whole pipeline into SQLite,
+once from the file and once through the OAI-PMH harvester from a local feed server.
+
+    .venv/bin/python -m tests.benchmarks.ingest [--records N] [--mode file|oai|both]
+
+Each measurement runs in a child process, so its peak RSS is its own; the OAI-PMH feed
+server runs in a third process. Prints records/s and peak RSS. Targets (2 cores): 5,000
+records/s from the file, 3,000 records/s over loopback OAI-PMH, peak RSS under 400 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "bench-data"
+BOOKS_ALL = DATA / "BooksAll.2016.part01.utf8"
+SDIST_MEMBER = "pymarc-5.4.0/BooksAll.2016.part01.utf8"
+
+
+def ensure_books_all() -> Path:
+    """The 250,000-record LoC file, fetched from the pymarc 5.4.0 sdist on first use."""
+    if BOOKS_ALL.is_file():
+        return BOOKS_ALL
+    DATA.mkdir(exist_ok=True)
+    sdist = DATA / "pymarc-5.4.0.tar.gz"
+    if not sdist.is_file():
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--no-binary", ":all:", "pymarc==5.4.0", "-d", str(DATA)], check=True)
+    with tarfile.open(sdist) as archive:
+        member = archive.extractfile(SDIST_MEMBER)
+        assert member is not None
+        with BOOKS_ALL.open("wb") as out:
+            while chunk := member.read(1 << 20):
+                out.write(chunk)
+    return BOOKS_ALL
+
+
+def first_records(source: Path, count: int, folder: Path) -> Path:
+    """A copy of the first ``count`` ISO 2709 records of ``source``."""
+    target = folder / f"first-{count}.mrc"
+    with source.open("rb") as handle, target.open("wb") as out:
+        for _ in range(count):
+            head = handle.read(5)
+            if len(head) < 5:
+                break
+            out.write(head + handle.read(int(head) - 5))
+    return target
+
+
+def federation_file(folder: Path, source_toml: str) -> Path:
+    """A one-branch federation with its SQLite store in ``folder``."""
+    path = folder / "bench.toml"
+    path.write_text(f"""
+[union]
+name = "Benchmark"
+database = "sqlite:///{folder / 'union.db'}"
+index = "{folder / 'index'}"
+base_url = "http://127.0.0.1:8080"
+oai_domain = "bench.example.org"
+admin_email = "bench@example.org"
+
+[[branches]]
+code = "LOC"
+name = "Library of Congress sample"
+kind = "city"
+source = {source_toml}
+""", encoding="utf-8")
+    return path
+
+
+def child(config: Path) -> None:
+    """Harvest the federation once; print records, seconds and own peak RSS as JSON."""
+    from union.cli import open_store, utc_now
+    from union.config import load_federation
+    from union.harvest import harvest_federation
+
+    federation = load_federation(config)
+    store = open_store(federation)
+    started = time.perf_counter()
+    summaries = asyncio.run(harvest_federation(federation, store, utc_now))
+    seconds = time.perf_counter() - started
+    store.dispose()
+    summary = summaries[0]
+    if summary.status != "complete":
+        raise SystemExit(f"harvest failed: {summary.error}")
+    counts = summary.counts
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"records": counts.new + counts.updated + counts.unchanged,
+                      "skipped": counts.skipped, "seconds": seconds, "peak_rss_mb": peak_mb}))
+
+
+def measure(config: Path) -> dict[str, float]:
+    """Run one child harvest and return what it printed."""
+    out = subprocess.run([sys.executable, "-m", "tests.benchmarks.ingest", "--child",
+                          str(config)], check=True, capture_output=True, text=True, cwd=REPO)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    """A port nobody listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_in_process(marc: Path, port: int) -> subprocess.Popen[bytes]:
+    """Start the demo OAI-PMH feed over ``marc`` in another process and wait for it."""
+    code = ("import asyncio, sys\n"
+            "from pathlib import Path\n"
+            "from union.demo_feed import serve_feed\n"
+            "async def main():\n"
+            f"    async with serve_feed(Path({str(marc)!r}), port={port}, page_size=500):\n"
+            "        await asyncio.Event().wait()\n"
+            "asyncio.run(main())\n")
+    server = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the feed server did not start")
+
+
+def run(records: int | None, mode: str) -> None:
+    """Run the chosen measurements and print the figures."""
+    source = ensure_books_all()
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="union-bench-") as tmp:
+        folder = Path(tmp)
+        marc = first_records(source, records, folder) if records else source
+        if mode in ("file", "both"):
+            run_dir = folder / "file"
+            run_dir.mkdir()
+            config = federation_file(run_dir, f'{{ type = "marc-file", path = "{marc}" }}')
+            results["file"] = measure(config)
+        if mode in ("oai", "both"):
+            run_dir = folder / "oai"
+            run_dir.mkdir()
+            port = free_port()
+            server = serve_in_process(marc, port)
+            try:
+                config = federation_file(
+                    run_dir, f'{{ type = "oai-pmh", url = "http://127.0.0.1:{port}/oai", '
+                             'metadata_prefix = "marc21" }')
+                results["oai"] = measure(config)
+            finally:
+                server.terminate()
+                server.wait()
+    print(f"ingest benchmark, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores, "
+          f"input {marc.name if records else source.name}")
+    for name, r in results.items():
+        print(f"  {name:5} {r['records']:>8.0f} records in {r['seconds']:7.1f} s = "
+              f"{r['records'] / r['seconds']:8.0f} records/s, peak RSS {r['peak_rss_mb']:.0f} MB"
+              f" (skipped {r['skipped']:.0f})")
+
+
+def main() -> None:
+    """Command line of the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--records", type=int, help="only the first N records of the file")
+    parser.add_argument("--mode", choices=["file", "oai", "both"], default="both")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child)
+    else:
+        run(args.records, args.mode)
+
+
+if __name__ == "__main__":
+    main()
