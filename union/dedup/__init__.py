@@ -1,0 +1,19 @@
+"""De-duplication core (pure, no I/O): name and title keys, pairwise match decisions with
+their evidence. Clustering and storage build on :func:`decide`."""
+
+from union.dedup.evidence import Decision, Evidence, Signal
+from union.dedup.keys import blocking_keys, title_key
+from union.dedup.names import name_key, name_similarity
+from union.dedup.pairwise import THRESHOLD, decide
+
+__all__ = [
+    "THRESHOLD",
+    "Decision",
+    "Evidence",
+    "Signal",
+    "blocking_keys",
+    "decide",
+    "name_key",
+    "name_similarity",
+    "title_key",
+]

@@ -1,0 +1,553 @@
+"""Pairwise matching: are two bib records the same manifestation?
+
+Precision first: a false merge hides a book from patrons (its holdings vanish into another
+record), while a missed merge only shows one book twice. So:
+
+* Conflicting evidence *blocks* a merge whatever else agrees, shared ISBN included:
+  titles that disagree, another volume or part, another edition (*edisi*; a different
+  printing, *cetakan*, is a reprint and does not block), another format, another
+  language or a translation, another number in the same series, a multi-volume set
+  against a single volume, years far apart without a shared identifier.
+* Otherwise agreeing evidence is added up and the records merge only when the total
+  reaches :data:`THRESHOLD` and the titles agree. The weights are chosen so that a
+  shared ISBN plus an agreeing title suffices (Indonesian publishers reuse ISBNs, so an
+  ISBN never suffices alone), and so that without identifiers a title must be backed by
+  at least three of author, publisher, year and extent.
+
+Every signal is symmetric, so ``decide(a, b).same == decide(b, a).same``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from union.bib_record import BibRecord
+from union.dedup.evidence import Decision, Evidence, Signal
+from union.dedup.keys import (
+    EditionStatement,
+    Extent,
+    Identifiers,
+    TitleWords,
+    edition_of,
+    extent_of,
+    identifiers_of,
+    parse_number,
+    personal_names,
+    publisher_key,
+    series_numbers,
+    title_words,
+    volume_of,
+)
+from union.dedup.names import ParsedName, name_in_text, name_similarity
+
+__all__ = ["THRESHOLD", "Decision", "MatchView", "decide", "match_view"]
+
+#: Score from which two records are judged the same (with agreeing titles, no blocker).
+THRESHOLD = 6.0
+
+# Weights, roughly log-odds: what each agreement or disagreement is worth.
+W_SHARED_ID = 4.0  # ISBN, LCCN, OCLC or national number in common
+W_SHARED_ISSN = 0.5  # a series ISSN is shared by every book of the series
+W_DISJOINT_ISBNS = -3.0  # both have ISBNs, none in common
+W_DIFFERENT_ID = -1.5  # different LCCN / OCLC / national number
+W_TITLE = {"exact": 3.0, "close": 2.0, "partial": 1.0}
+W_AUTHOR_SAME = 2.0
+W_AUTHOR_COMPATIBLE = 1.5
+W_AUTHOR_DIFFERENT = -3.0
+W_BODY_SAME = 0.5  # one issuing body publishes many different reports
+W_BODY_DIFFERENT = -1.5
+W_YEAR_SAME = 1.0
+W_YEAR_TWO_APART = -1.5
+W_PUBLISHER_SAME = 1.0
+W_PUBLISHER_DIFFERENT = -1.0
+W_PAGES_CLOSE = 1.0
+W_PAGES_FAR = -2.0
+W_SET_COUNTS_DIFFER = -1.0
+W_EDITION_SAME = 1.0
+W_EDITION_FIRST_SAME = 0.5
+W_EDITION_UNCERTAIN = -1.0
+W_EDITION_ONE_SIDED = -1.5
+W_VOLUME_SAME = 0.5
+W_SERIES_SAME = 0.5
+W_TRANSLATION_ONE_SIDED = -2.0
+
+
+@dataclass(frozen=True, slots=True)
+class MatchView:
+    """Everything matching needs from one record, computed once (see :func:`match_view`).
+
+    ``segments`` are the title's parts in order: the title proper, then each other title
+    information and part name, split at " : " wherever a source wrote them; ``full`` is
+    all their words, and ``boundaries`` the word positions in ``full`` where a segment
+    ends.
+    """
+
+    record: BibRecord
+    ids: Identifiers
+    segments: tuple[TitleWords, ...]
+    volume: str | None
+    edition: EditionStatement
+    extent: Extent
+    persons: tuple[ParsedName, ...]
+    publisher: str
+    series: dict[str, str]
+    bodies: tuple[str, ...]
+    full: TitleWords
+    boundaries: tuple[int, ...]
+
+    @property
+    def main(self) -> TitleWords:
+        """The title proper."""
+        return self.segments[0] if self.segments else TitleWords()
+
+
+def _segments(record: BibRecord) -> tuple[TitleWords, ...]:
+    # Sources differ in where "Title : subtitle" goes (SLiMS often keeps it in one field,
+    # LC titles proper may hold colons), so every " : " is a segment boundary.
+    parts = [record.title, record.subtitle, record.part_name]
+    pieces = [p for part in parts if part for p in part.split(" : ")]
+    segments = [title_words(p) for p in pieces]
+    return tuple(s for s in segments if s.words)
+
+
+@lru_cache(maxsize=8192)
+def match_view(record: BibRecord) -> MatchView:
+    """The :class:`MatchView` of ``record`` (memoized: records are immutable)."""
+    segments = _segments(record)
+    words = tuple(w for segment in segments for w in segment.words)
+    abbreviations = frozenset().union(*(segment.abbreviations for segment in segments))
+    ends = tuple(itertools.accumulate(len(segment.words) for segment in segments))
+    return MatchView(
+        record=record,
+        ids=identifiers_of(record),
+        segments=segments,
+        full=TitleWords(words, abbreviations),
+        boundaries=ends,
+        volume=volume_of(record),
+        edition=edition_of(record),
+        extent=extent_of(record),
+        persons=personal_names(record),
+        publisher=publisher_key(record.publisher),
+        series=series_numbers(record),
+        bodies=tuple(
+            key
+            for agent in record.agents
+            if agent.kind in ("body", "meeting")
+            for key in [publisher_key(agent.name)]
+            if key
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------- identifiers
+
+
+def _show(values: frozenset[str]) -> str | None:
+    return ", ".join(sorted(values)) or None
+
+
+def _identifier_signals(a: MatchView, b: MatchView) -> list[Signal]:
+    signals = []
+    ia, ib = a.ids, b.ids
+    if ia.isbns and ib.isbns:
+        if ia.isbns & ib.isbns:
+            signals.append(
+                Signal("isbn", _show(ia.isbns), _show(ib.isbns), W_SHARED_ID, note="shared")
+            )
+        else:
+            signals.append(
+                Signal("isbn", _show(ia.isbns), _show(ib.isbns), W_DISJOINT_ISBNS, note="different")
+            )
+    for name, va, vb in (
+        ("lccn", ia.lccns, ib.lccns),
+        ("oclc", ia.oclc_numbers, ib.oclc_numbers),
+        ("national_number", ia.national_numbers, ib.national_numbers),
+    ):
+        if not (va and vb):
+            continue
+        if va & vb:
+            signals.append(Signal(name, _show(va), _show(vb), W_SHARED_ID, note="shared"))
+        elif name != "national_number" or _same_agencies(va, vb):
+            signals.append(Signal(name, _show(va), _show(vb), W_DIFFERENT_ID, note="different"))
+    if ia.issns & ib.issns:
+        signals.append(
+            Signal("issn", _show(ia.issns), _show(ib.issns), W_SHARED_ISSN, note="shared")
+        )
+    return signals
+
+
+def _same_agencies(va: frozenset[str], vb: frozenset[str]) -> bool:
+    """National numbers are comparable only within one agency ("agency:number")."""
+    agencies_a = {v.partition(":")[0] for v in va}
+    agencies_b = {v.partition(":")[0] for v in vb}
+    return bool(agencies_a & agencies_b)
+
+
+def _shares_identifier(a: MatchView, b: MatchView) -> bool:
+    return bool(
+        a.ids.isbns & b.ids.isbns
+        or a.ids.lccns & b.ids.lccns
+        or a.ids.oclc_numbers & b.ids.oclc_numbers
+        or a.ids.national_numbers & b.ids.national_numbers
+    )
+
+
+# ---------------------------------------------------------------------------------- titles
+
+
+_ROMAN_LETTERS = frozenset("ivxlcdm")
+_DIGIT = re.compile(r"\d")
+# More approximate word pairs than this and two titles are not the same title.
+_MAX_APPROXIMATE = 4
+
+
+def _is_numeric(word: str) -> bool:
+    """Digits, ordinals ("3rd") and roman numerals ("xiv"): never matched approximately."""
+    if _DIGIT.search(word):
+        return True
+    return set(word) <= _ROMAN_LETTERS and parse_number(word) is not None
+
+
+def _words_equivalent(x: str, y: str, abbrev_x: frozenset[str], abbrev_y: frozenset[str]) -> bool:
+    """Two different title words that may stand for each other: an abbreviation written
+    with a period ("Kab." / "Kabupaten", "Dep." / "Departemen") or a typo in a long word
+    ("Kabupatem" / "Kabupaten"). Numbers never: "XIII" is not "XIV", "1998" not "1999"."""
+    for short, long, abbrevs in ((x, y, abbrev_x), (y, x, abbrev_y)):
+        if short in abbrevs and len(short) < len(long) and short[0] == long[0]:
+            rest = iter(long)
+            if all(ch in rest for ch in short) and not _is_numeric(long):
+                return True  # letters in order: "dept" in "departemen"
+    if min(len(x), len(y)) < 8 or _is_numeric(x) or _is_numeric(y):
+        return False
+    return Indel.normalized_similarity(x, y) >= 0.85
+
+
+def _max_matching(left: list[str], right: list[str], ok: dict[tuple[int, int], bool]) -> int:
+    """Size of a maximum matching between ``left`` and ``right`` words (augmenting paths)."""
+    partner: dict[int, int] = {}
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in range(len(right)):
+            if ok.get((i, j)) and j not in seen:
+                seen.add(j)
+                if j not in partner or augment(partner[j], seen):
+                    partner[j] = i
+                    return True
+        return False
+
+    return sum(1 for i in range(len(left)) if augment(i, set()))
+
+
+def _remove_compounds(single: list[str], other: list[str]) -> tuple[list[str], list[str]]:
+    """Match a word of ``single`` with two adjacent words of ``other`` written apart
+    ("sumberdaya" / "sumber daya", "pertanggungjawaban" / "pertanggung jawaban")."""
+    single, other = list(single), list(other)
+    changed = True
+    while changed:
+        changed = False
+        for i, word in enumerate(single):
+            for j in range(len(other) - 1):
+                if other[j] + other[j + 1] == word:
+                    del single[i]
+                    del other[j : j + 2]
+                    changed = True
+                    break
+            if changed:
+                break
+    return single, other
+
+
+def _aligned(a: TitleWords, b: TitleWords) -> bool:
+    """Whether every word of each title has a partner in the other: the same word, an
+    abbreviation, a typo in a long word, or a compound written apart."""
+    if a.words > b.words:
+        a, b = b, a  # a fixed order makes the greedy compound step symmetric
+    left = list(a.words)
+    right = list(b.words)
+    for word in list(left):
+        if word in right:
+            left.remove(word)
+            right.remove(word)
+    if not left and not right:
+        return True
+    if not left or not right or max(len(left), len(right)) > 2 * _MAX_APPROXIMATE:
+        return False
+    left, right = _remove_compounds(left, right)
+    right, left = _remove_compounds(right, left)
+    if len(left) != len(right) or len(left) > _MAX_APPROXIMATE:
+        return False  # what is left pairs one to one, or not at all
+    ok = {
+        (i, j): _words_equivalent(x, y, a.abbreviations, b.abbreviations)
+        for i, x in enumerate(left)
+        for j, y in enumerate(right)
+    }
+    return _max_matching(left, right, ok) == len(left)
+
+
+def _title_level(a: MatchView, b: MatchView) -> str:
+    """Title agreement: exact, close, partial, conflict or missing (see :func:`_title_signal`)."""
+    if not a.main.words or not b.main.words:
+        return "missing"
+    full_a, full_b = a.full, b.full
+    if full_a.words == full_b.words:
+        return "exact"
+    if _aligned(full_a, full_b):
+        return "close"
+    # One title stops where the other goes on with more title information: many
+    # catalogues leave subtitles out. The shorter must cover the longer's title proper.
+    for short, long in ((a, b), (b, a)):
+        for end in long.boundaries[:-1]:
+            if end < len(long.main.words):
+                continue
+            prefix = TitleWords(long.full.words[:end], long.full.abbreviations)
+            if _aligned(short.full, prefix):
+                return "partial"
+    return "conflict"
+
+
+def _title_signal(a: MatchView, b: MatchView) -> Signal:
+    """exact: same significant words; close: the same up to abbreviations, typos in long
+    words and compounds written apart; partial: one title is the other without its
+    trailing subtitle(s); conflict (blocks): anything else; missing (blocks): an empty title."""
+    level = _title_level(a, b)
+    ratio = fuzz.token_sort_ratio(a.full.key, b.full.key)
+    note = f"{level} ({ratio:.0f})"
+    blocks = level in ("conflict", "missing")
+    return Signal("title", a.full.key, b.full.key, W_TITLE.get(level, 0.0), blocks, note)
+
+
+# -------------------------------------------------------------------------- part, edition
+
+
+def _volume_signal(a: MatchView, b: MatchView) -> Signal | None:
+    if a.volume is None and b.volume is None:
+        return None
+    if a.volume == b.volume:
+        return Signal("volume", a.volume, b.volume, W_VOLUME_SAME, note="same")
+    # One side a volume, the other another volume or the whole: never the same item.
+    return Signal("volume", a.volume, b.volume, 0.0, True, "conflict")
+
+
+def _edition_signal(a: MatchView, b: MatchView) -> Signal | None:
+    """Editions (*edisi*) must agree; printings (*cetakan*) may differ (a reprint).
+
+    Different numbers, different named editions, or "ed. 1" against a named edition
+    block; a later or named edition against no statement weighs against; "ed. 1" or
+    "cet. 1" against no statement is neutral (most catalogues omit the first).
+    """
+    ea, eb = a.edition, b.edition
+    if not (ea.is_stated or eb.is_stated or ea.printing or eb.printing):
+        return None
+    reprint = ea.printing != eb.printing and ea.printing is not None and eb.printing is not None
+    show_a, show_b = ea.describe(), eb.describe()
+
+    def signal(score: float, note: str, blocks: bool = False) -> Signal:
+        if reprint and not blocks:
+            note += ", reprint"
+        return Signal("edition", show_a, show_b, score, blocks, note)
+
+    if ea.number is not None and eb.number is not None:
+        if ea.number != eb.number:
+            return signal(0.0, "conflict", True)
+        if ea.names_edition or eb.names_edition:
+            return signal(W_EDITION_SAME, "same")
+        return signal(W_EDITION_FIRST_SAME, "same first")
+    if ea.number is None and eb.number is None:
+        if ea.qualifiers and eb.qualifiers:
+            if ea.qualifiers == eb.qualifiers:
+                return signal(W_EDITION_SAME, "same")
+            return signal(0.0, "conflict", True)
+        if ea.qualifiers or eb.qualifiers:
+            return signal(W_EDITION_ONE_SIDED, "one-sided")
+        return signal(0.0, "unstated")
+    # A number on one side only.
+    numbered, other = (ea, eb) if ea.number is not None else (eb, ea)
+    if other.qualifiers:
+        if numbered.number == 1 and not numbered.qualifiers:
+            return signal(0.0, "conflict", True)  # "ed. 1" against "edisi revisi"
+        return signal(W_EDITION_UNCERTAIN, "uncertain")
+    if numbered.names_edition:
+        return signal(W_EDITION_ONE_SIDED, "one-sided")
+    return signal(0.0, "first or unstated")
+
+
+# --------------------------------------------------------------------------- descriptive
+
+
+def _year_signal(a: MatchView, b: MatchView, edition_conflict: bool) -> Signal | None:
+    ya, yb = a.record.year, b.record.year
+    if ya is None or yb is None:
+        return None
+    gap = abs(ya - yb)
+    if gap == 0:
+        return Signal("year", str(ya), str(yb), W_YEAR_SAME, note="same")
+    if gap == 1:
+        return Signal("year", str(ya), str(yb), 0.0, note="close")
+    if _shares_identifier(a, b) and not edition_conflict:
+        # A reprint under the same ISBN: the printing year moves, the book does not.
+        return Signal("year", str(ya), str(yb), 0.0, note="reprint")
+    if gap == 2:
+        return Signal("year", str(ya), str(yb), W_YEAR_TWO_APART, note="apart")
+    return Signal("year", str(ya), str(yb), 0.0, True, "far apart")
+
+
+def _author_signal(a: MatchView, b: MatchView) -> Signal | None:
+    if not a.persons and not b.persons:
+        return None
+    if not a.persons or not b.persons:
+        # Persons on one side only: look for them in the other's statement of
+        # responsibility, where a cataloguer who made no added entry still wrote them.
+        named, other = (a, b) if a.persons else (b, a)
+        statement = other.record.responsibility
+        if not statement or not any(name_in_text(p, statement) for p in named.persons):
+            return None
+        show = "; ".join(p.key for p in named.persons[:3])
+        show_a, show_b = (show, statement) if named is a else (statement, show)
+        return Signal("authors", show_a, show_b, W_AUTHOR_COMPATIBLE, note="in statement")
+    best = max(name_similarity(x, y) for x in a.persons for y in b.persons)
+    show_a = "; ".join(p.key for p in a.persons[:3])
+    show_b = "; ".join(p.key for p in b.persons[:3])
+    if best >= 1.0:
+        return Signal("authors", show_a, show_b, W_AUTHOR_SAME, note="same")
+    if best >= 0.8:
+        return Signal("authors", show_a, show_b, W_AUTHOR_COMPATIBLE, note="compatible")
+    if best >= 0.5:
+        return Signal("authors", show_a, show_b, 0.0, note="undecided")
+    return Signal("authors", show_a, show_b, W_AUTHOR_DIFFERENT, note="different")
+
+
+def _body_signal(a: MatchView, b: MatchView) -> Signal | None:
+    """Corporate bodies and meetings responsible: for generic titles ("Prosiding",
+    "Laporan tahunan") they are what tells two books apart."""
+    if not a.bodies or not b.bodies:
+        return None
+    best = max(fuzz.token_set_ratio(x, y) for x in a.bodies for y in b.bodies)
+    show_a, show_b = "; ".join(a.bodies[:2]), "; ".join(b.bodies[:2])
+    if best >= 90:
+        return Signal("bodies", show_a, show_b, W_BODY_SAME, note="same")
+    if best < 50:
+        return Signal("bodies", show_a, show_b, W_BODY_DIFFERENT, note="different")
+    return Signal("bodies", show_a, show_b, 0.0, note="similar")
+
+
+def _publisher_signal(a: MatchView, b: MatchView) -> Signal | None:
+    if not a.publisher or not b.publisher:
+        return None
+    # token_set_ratio: one statement may add co-publishers ("X bekerja sama dengan Y").
+    ratio = fuzz.token_set_ratio(a.publisher, b.publisher)
+    if ratio >= 90:
+        return Signal("publisher", a.publisher, b.publisher, W_PUBLISHER_SAME, note="same")
+    if ratio >= 70:
+        return Signal("publisher", a.publisher, b.publisher, 0.0, note="similar")
+    return Signal("publisher", a.publisher, b.publisher, W_PUBLISHER_DIFFERENT, note="different")
+
+
+def _extent_signal(a: MatchView, b: MatchView) -> Signal | None:
+    xa, xb = a.extent, b.extent
+    show_a, show_b = a.record.extent, b.record.extent
+    single_a = not xa.multipart and (xa.pages is not None or xa.volumes == 1)
+    single_b = not xb.multipart and (xb.pages is not None or xb.volumes == 1)
+    if (xa.multipart and single_b) or (xb.multipart and single_a):
+        return Signal("extent", show_a, show_b, 0.0, True, "set vs single volume")
+    if xa.multipart and xb.multipart:
+        if xa.volumes and xb.volumes:
+            if xa.volumes == xb.volumes:
+                return Signal("extent", show_a, show_b, W_PAGES_CLOSE, note="same volume count")
+            return Signal("extent", show_a, show_b, W_SET_COUNTS_DIFFER, note="volume counts")
+        return None
+    if xa.pages is None or xb.pages is None:
+        return None
+    gap = abs(xa.pages - xb.pages)
+    largest = max(xa.pages, xb.pages)
+    if gap <= max(3, 0.05 * largest):
+        return Signal("extent", show_a, show_b, W_PAGES_CLOSE, note="close")
+    if gap <= 0.15 * largest:
+        return Signal("extent", show_a, show_b, 0.0, note="near")
+    return Signal("extent", show_a, show_b, W_PAGES_FAR, note="far")
+
+
+def _format_signal(a: MatchView, b: MatchView) -> Signal | None:
+    fa, fb = a.record.format, b.record.format
+    if fa and fb and fa != fb:
+        return Signal("format", fa, fb, 0.0, True, "conflict")
+    return None
+
+
+def _language_signals(a: MatchView, b: MatchView) -> list[Signal]:
+    signals = []
+    la, lb = set(a.record.languages), set(b.record.languages)
+    if la and lb and not la & lb:
+        signals.append(
+            Signal("language", ",".join(sorted(la)), ",".join(sorted(lb)), 0.0, True, "conflict")
+        )
+    oa, ob = set(a.record.original_languages), set(b.record.original_languages)
+    if oa != ob:
+        show_a, show_b = ",".join(sorted(oa)) or None, ",".join(sorted(ob)) or None
+        if oa and ob:
+            signals.append(Signal("translation", show_a, show_b, 0.0, True, "conflict"))
+        else:
+            # One record says it is a translation, the other does not say.
+            signals.append(
+                Signal("translation", show_a, show_b, W_TRANSLATION_ONE_SIDED, note="one-sided")
+            )
+    return signals
+
+
+def _series_signal(a: MatchView, b: MatchView) -> Signal | None:
+    for title in sorted(a.series.keys() & b.series.keys()):
+        na, nb = a.series[title], b.series[title]
+        if na != nb:
+            return Signal("series", f"{title} ; {na}", f"{title} ; {nb}", 0.0, True, "conflict")
+        return Signal("series", f"{title} ; {na}", f"{title} ; {nb}", W_SERIES_SAME, note="same")
+    return None
+
+
+# -------------------------------------------------------------------------------- decide
+
+
+def decide(a: BibRecord, b: BibRecord) -> Decision:
+    """Decide whether ``a`` and ``b`` describe the same manifestation.
+
+    Returns the :class:`~union.dedup.evidence.Decision` with every signal computed.
+    ``same`` requires no blocking signal, agreeing titles (exact, close or partial) and a
+    score of at least :data:`THRESHOLD`. A record always matches itself.
+    """
+    if a == b:
+        signal = Signal("identical", None, None, THRESHOLD, note="same record")
+        return Decision(True, THRESHOLD, Evidence((signal,)), "identical records")
+    va, vb = match_view(a), match_view(b)
+    signals: list[Signal] = []
+    signals.extend(_identifier_signals(va, vb))
+    title = _title_signal(va, vb)
+    signals.append(title)
+    edition = _edition_signal(va, vb)
+    edition_conflict = edition is not None and edition.blocks
+    for signal in (
+        _volume_signal(va, vb),
+        edition,
+        _year_signal(va, vb, edition_conflict),
+        _author_signal(va, vb),
+        _body_signal(va, vb),
+        _publisher_signal(va, vb),
+        _extent_signal(va, vb),
+        _format_signal(va, vb),
+        _series_signal(va, vb),
+    ):
+        if signal is not None:
+            signals.append(signal)
+    signals.extend(_language_signals(va, vb))
+    evidence = Evidence(tuple(signals))
+    score = evidence.total
+    if evidence.blocked:
+        first = evidence.blockers[0]
+        reason = f"blocked: {first.name} {first.note} ({first.a} vs {first.b})"
+        return Decision(False, score, evidence, reason)
+    if score < THRESHOLD:
+        return Decision(False, score, evidence, f"score {score:g} below {THRESHOLD:g}")
+    return Decision(True, score, evidence, f"score {score:g} reaches {THRESHOLD:g}")
