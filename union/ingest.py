@@ -130,6 +130,9 @@ def commit_page(session: Session, ctx: RunContext, page: Page, now: datetime) ->
     _write_bibs(session, ctx, written)
     _log_changes(session, [(sid, p.record.deleted) for sid, p in written], now)
     _report_skipped(session, ctx, skipped)
+    # A record the branch still lists but that could not be read this time is not gone:
+    # its stored copy stays live rather than being marked deleted by the full listing.
+    mark_seen(session, ctx, [s.local_id for s in page.skipped if s.local_id])
     if page.complete and page.full_listing:
         counts.deleted += mark_unseen_deleted(session, ctx, now)
     _advance(session, ctx, page, counts, now)

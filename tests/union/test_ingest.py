@@ -207,3 +207,17 @@ def test_record_listed_twice_in_a_page_is_stored_once(store: Store, run: RunCont
     counts = commit(store, run, page_of([record, record]))
     assert counts.new == 1
     assert count(store) == 1
+
+
+def test_unreadable_record_still_listed_is_not_marked_deleted(store: Store,
+                                                              run: RunContext) -> None:
+    records = village_records(3)
+    commit(store, run, page_of(records))
+    with store.write() as session:
+        second = begin_run(session, "DESA2", full=True, now=LATER).context
+    unreadable = SkippedRecord("record 1 (byte 0)", "directory is not numeric",
+                               records[0].local_id)
+    counts = commit(store, second, page_of(records[1:], complete=True, full_listing=True,
+                                           skipped=[unreadable]), LATER)
+    assert counts.deleted == 0
+    assert count(store, SourceRecordRow.deleted.is_(False)) == 3

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 from pymarc import Record
-from pymarc.exceptions import PymarcException
 
+from harvesters.marc_parsing import MarcDataError, parse_iso2709
 from harvesters.oai.marcxml import MARC_NS, MarcXmlError, record_from_element
 from union.normalize.errors import NormalizationError
 from union.normalize.xml import local_name, namespace, parse_xml
@@ -17,21 +17,13 @@ _MARC_LIKE_NAMESPACES = frozenset(
 
 
 def record_from_iso2709(payload: bytes) -> Record:
-    """Decode one ISO 2709 record: UTF-8 when leader/09 is "a", MARC-8 when it is blank.
-
-    Undecodable bytes are replaced rather than failing the whole record.
-    """
+    """Decode one stored ISO 2709 record exactly as the harvester read it (same repairs,
+    same MARC-8 / lying-leader handling)."""
     if not payload:
         raise NormalizationError("empty ISO 2709 payload")
     try:
-        return Record(
-            data=payload,
-            to_unicode=True,
-            force_utf8=False,
-            hide_utf8_warnings=True,  # pymarc would otherwise write to stderr
-            utf8_handling="replace",
-        )
-    except (PymarcException, ValueError, IndexError, KeyError, TypeError) as exc:
+        return parse_iso2709(payload).record
+    except MarcDataError as exc:
         raise NormalizationError(f"unreadable ISO 2709 record: {exc}") from exc
 
 
