@@ -33,6 +33,8 @@ from union.ingest import Counts, RunContext, commit_page, mark_seen, mark_unseen
 from union.store.engine import Store
 
 Clock = Callable[[], datetime]
+# What a source can fail with; anything else is a bug and must surface.
+SOURCE_FAILURES = (HarvestError, OSError, aiohttp.ClientError, TimeoutError)
 
 
 class HarvestProgress(Protocol):
@@ -124,7 +126,7 @@ async def harvest_source(
             counts = await asyncio.to_thread(_commit, store, start.context, page, clock())
             summary.counts.add(counts)
             report.page(code, counts)
-    except (HarvestError, OSError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except SOURCE_FAILURES as exc:
         summary.status, summary.error = "failed", str(exc) or type(exc).__name__
         await asyncio.to_thread(_fail, store, start.context.run_id, summary.error, clock())
         return summary
@@ -163,7 +165,7 @@ async def _reconcile(code: str, harvester: Harvester, store: Store, clock: Clock
     try:
         async for batch in harvester.list_identifiers():
             await asyncio.to_thread(_mark_seen, store, ctx, batch)
-    except (HarvestError, OSError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except SOURCE_FAILURES as exc:
         # The harvest itself succeeded; a failed listing only postpones reconciliation.
         summary.error = f"reconciliation failed: {exc}"
         await asyncio.to_thread(_fail, store, ctx.run_id, summary.error, clock())
