@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -38,6 +38,15 @@ def parse_utc(text: str) -> datetime:
     Raises ValueError for anything else (offsets, fractions, a missing ``Z``).
     """
     text = text.strip()
+    if len(text) == 20 and text[19] == "Z" and text[10] == "T" and text[:19].isascii():
+        # The common case, without the regex: fromisoformat checks the digits.
+        try:
+            moment = datetime.fromisoformat(text[:19])
+        except ValueError:
+            pass
+        else:
+            if text[4] + text[7] + text[13] + text[16] == "--::":
+                return moment.replace(tzinfo=UTC)
     match = _SECOND.match(text)
     if match:
         y, mo, d, h, mi, s = (int(g) for g in match.groups())
@@ -87,8 +96,3 @@ def parse_http_date(text: str | None) -> datetime | None:
 def utc_now() -> datetime:
     """The default clock: now, aware, in UTC."""
     return datetime.now(UTC)
-
-
-def day_start(day: date) -> datetime:
-    """Midnight UTC of a calendar day."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)

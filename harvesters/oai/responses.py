@@ -25,8 +25,14 @@ _IDENTIFIER = _O + "identifier"
 _DATESTAMP = _O + "datestamp"
 _SET_SPEC = _O + "setSpec"
 _TOKEN = _O + "resumptionToken"
-_VERBS = ("Identify", "ListRecords", "ListIdentifiers", "GetRecord", "ListSets",
-          "ListMetadataFormats")
+_VERBS = (
+    "Identify",
+    "ListRecords",
+    "ListIdentifiers",
+    "GetRecord",
+    "ListSets",
+    "ListMetadataFormats",
+)
 # A DOCTYPE must come before the root element, so looking at the start is enough to refuse
 # one before libxml2 reads it; the check after parsing catches a prolog longer than this.
 _PROLOG_SCAN = 16384
@@ -127,8 +133,9 @@ def parse_envelope(body: bytes) -> Envelope:
         if tag == _RESPONSE_DATE:
             response_date = (child.text or "").strip() or None
         elif tag == _ERROR:
-            errors.append(OaiError(child.get("code", "").strip(), " ".join((child.text or "").split())))
-        elif isinstance(tag, str) and tag.startswith(_O) and tag[len(_O):] in _VERBS:
+            message = " ".join((child.text or "").split())
+            errors.append(OaiError(child.get("code", "").strip(), message))
+        elif isinstance(tag, str) and tag.startswith(_O) and tag[len(_O) :] in _VERBS:
             verb = child
     return Envelope(response_date, errors, verb)
 
