@@ -53,22 +53,25 @@ class RichProgress:
         task = self._tasks.get(summary.code)
         if task is not None:
             state = "selesai/done" if summary.status == "complete" else "[red]gagal/failed"
-            self._progress.update(task, state=state, total=1, completed=1)
+            done = self._progress.tasks[task].completed
+            self._progress.update(task, state=state, total=done, completed=done)
 
 
 def summary_table(summaries: Sequence[SourceSummary]) -> Table:
     """The closing table: per source, new, updated, deleted, unchanged, skipped and why."""
     table = Table(title="Ringkasan panen / harvest summary")
-    for heading in ("cabang/branch", "status", "baru/new", "diperbarui/updated",
-                    "dihapus/deleted", "tetap/unchanged", "dilewati/skipped", "catatan/notes"):
-        table.add_column(heading)
+    # Two-line headings (Indonesian over English) keep the table readable at 80 columns.
+    for heading in ("cabang\nbranch", "status", "baru\nnew", "ubah\nupdated",
+                    "hapus\ndeleted", "tetap\nsame", "lewati\nskipped"):
+        table.add_column(heading, no_wrap=True)
+    table.add_column("catatan\nnotes", overflow="fold")
     for s in summaries:
         notes = list(s.counts.reasons[:MAX_REASONS_SHOWN])
         if len(s.counts.reasons) > MAX_REASONS_SHOWN:
             notes.append(f"… +{len(s.counts.reasons) - MAX_REASONS_SHOWN} (union status --json)")
         if s.error:
             notes.insert(0, f"galat/error: {s.error}")
-        status = "selesai/complete" if s.status == "complete" else f"[red]{s.status}"
+        status = "selesai\ncomplete" if s.status == "complete" else f"[red]gagal\n{s.status}"
         table.add_row(s.code, status, str(s.counts.new), str(s.counts.updated),
                       str(s.counts.deleted), str(s.counts.unchanged), str(s.counts.skipped),
                       "\n".join(notes))
