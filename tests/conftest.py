@@ -8,12 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import SHARED
 from tests.support.postgres import Cluster, throwaway_cluster
 from union.store.engine import Store
 from union.store.migrate import upgrade
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture(scope="session")

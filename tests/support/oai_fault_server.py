@@ -3,7 +3,7 @@
 It serves
 
 * the captured SLiMS 9 endpoints at ``/slims/oai.php`` and ``/slims/oai2.php``, routed by
-  verb and token to the fixture files of ``/work/shared/fixtures/slims`` exactly as
+  verb and token to the fixture files of ``shared/fixtures/slims`` exactly as
   captured. Where a capture stops, the gap is filled the way the SLiMS 9 source code
   behaves (each such response is marked "synthesized" below): the third ListIdentifiers
   page of the 255-record catalogue, the first page of a ``from`` listing (whose token
@@ -34,11 +34,11 @@ from urllib.parse import parse_qs, quote_plus
 import pymarc
 from aiohttp import web
 
+from tests.support.paths import LOC_INDONESIAN, SHARED
 from union.demo_feed import Feed, open_feed, read_args
 
-SLIMS_FIXTURES = Path("/work/shared/fixtures/slims")
-LOC_MARC = Path("/work/shared/data/marc/loc-booksall-2016-part01/"
-                "BooksAll.2016.part01.lang-ind-may-jav-sun.mrc")
+SLIMS_FIXTURES = SHARED / "fixtures" / "slims"
+LOC_MARC = LOC_INDONESIAN
 
 HTML_500 = (b"<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head><body>"
             b"<h1>Internal Server Error</h1><p>PHP Fatal error: Uncaught mysqli_sql_exception:"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
 from union.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
 CATALOGUES = REPO / "config" / "catalogues"
 VILLAGE_FILES = {"DESA1": "desa-tanah-periuk.mrc", "DESA2": "desa-air-kuti.mrc"}
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.paths import REPO
 from union.config import ConfigError, MarcFileSource, OaiSource, load_federation
-
-REPO = Path(__file__).resolve().parents[2]
 
 MINIMAL = """
 [union]

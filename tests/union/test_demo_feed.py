@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aiohttp
 import pymarc
@@ -14,14 +13,15 @@ from lxml import etree
 
 from harvesters.oai.marcxml import record_from_element
 from tests.support.oai_fault_server import LOC_MARC, FixedClock, loc_records
+from tests.support.paths import OAI_SCHEMA, SHARED
 from union.demo_feed import Feed, open_feed, serve_feed
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC = "{http://www.loc.gov/MARC21/slim}"
-SCHEMA = etree.XMLSchema(etree.parse("/work/shared/schemas/oai-all.xsd"))
+SCHEMA = etree.XMLSchema(etree.parse(str(OAI_SCHEMA)))
 NOW = datetime(2026, 11, 22, 2, 17, 54, tzinfo=UTC)
 BASE = "http://127.0.0.1:8081/oai"
-MARC8 = Path("/work/shared/data/marc/marc4j/brkrtest.mrc")
+MARC8 = SHARED / "data" / "marc" / "marc4j" / "brkrtest.mrc"
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +210,7 @@ def test_marc8_records_are_served_as_unicode_marcxml():
 
 
 def test_damaged_records_never_break_a_page():
-    damaged = Path("/work/shared/data/marc/marc4j/bad_oversize_field_bad_directory.mrc")
+    damaged = SHARED / "data" / "marc" / "marc4j" / "bad_oversize_field_bad_directory.mrc"
     feed = open_feed(damaged)
     for prefix in ("marc21", "oai_dc"):
         for page in _pages(feed, verb="ListRecords", metadataPrefix=prefix):

@@ -7,7 +7,6 @@ catalogues (Library of Congress records of Indonesian books).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pymarc
@@ -15,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from harvesters.records import ISO2709, HarvestedRecord, Page, SkippedRecord
+from tests.support.paths import REPO
 from union.config import load_federation
 from union.harvest_runs import begin_run, register_federation
 from union.ingest import Counts, RunContext, commit_page
@@ -30,7 +30,6 @@ from union.store.models import (
     SourceRow,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
