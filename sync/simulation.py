@@ -1,0 +1,622 @@
+"""A seeded, in-memory federation: branches and a hub over a lossy, duplicating, reordering
+channel, with random staff work, and the invariants the protocol promises checked throughout.
+
+Every random choice comes from one ``random.Random(seed)``, so a failing seed replays exactly.
+The run has two halves: a busy period in which staff act at random and branches sync at
+random (each session through a faulty channel, so days offline come for free), then a
+wind-down in which staff finish every open loan and transfer and everyone syncs over a
+reliable channel until nothing moves. After the busy period the copies of every request and
+transfer must agree; after the wind-down every item must be back on exactly one shelf (or
+written off) and every log must verify.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import TypeVar
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync import audit
+from sync.authority import Authority
+from sync.branch import Branch, Outcome
+from sync.custody import CustodyStatus, HoldKind
+from sync.loan_request import TERMINAL, Leg, LoanPhase
+from sync.messages import (
+    Message,
+    RequesterAction,
+    RequestingAgencyMessage,
+    SupplyingAgencyMessage,
+    TransferMessage,
+)
+from sync.refusal import Refusal
+from sync.rota import LenderCandidate, Patience, RotaStatus
+from sync.sequencing import Inbox, Outbox, Skip
+from sync.signing import KeyRing, SignedMessage, public_bytes, sign, verify
+from sync.transfer import FINAL, TransferStatus
+
+T = TypeVar("T")
+
+_START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
+_PATIENCE = Patience(silence=timedelta(days=2), limit=timedelta(days=7))
+_LOAN = timedelta(days=14)
+
+# The custody an item must be in while a leg of each phase holds it.
+_PHASE_CUSTODY = {
+    LoanPhase.WILL_SUPPLY: CustodyStatus.RESERVED,
+    LoanPhase.SHIPPED: CustodyStatus.IN_TRANSIT,
+    LoanPhase.RECEIVED: CustodyStatus.AT_BORROWER,
+    LoanPhase.WITH_PATRON: CustodyStatus.ON_LOAN,
+    LoanPhase.RETURNING: CustodyStatus.IN_TRANSIT_BACK,
+}
+_TRANSFER_CUSTODY = {
+    TransferStatus.PROPOSED: CustodyStatus.RESERVED,
+    TransferStatus.ACCEPTED: CustodyStatus.RESERVED,
+    TransferStatus.SHIPPED: CustodyStatus.IN_TRANSIT,
+}
+# Fields of a leg that both sides must agree on once every message is delivered.
+_SHARED = tuple(f.name for f in fields(Leg) if not f.name.endswith("_pending"))
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationConfig:
+    """The size of the federation and how hostile its network is."""
+
+    branches: int = 4
+    works: int = 5
+    copies_per_work: int = 3
+    steps: int = 400
+    loss: float = 0.2
+    duplication: float = 0.1
+    online: float = 0.3  # share of steps that are a sync session rather than staff work
+
+
+@dataclass(slots=True)
+class SimulationReport:
+    """What happened, and every invariant that did not hold (empty: all is well)."""
+
+    seed: int
+    messages: int = 0
+    deliveries: int = 0
+    sessions: int = 0
+    hub_refusals: int = 0
+    # Messages a branch applied without effect, as "<action or status> when <state>": the
+    # crossings the protocol resolves (an acceptance after a withdrawal, say).
+    branch_refusals: Counter[str] = field(default_factory=Counter)
+    violations: list[str] = field(default_factory=list)
+
+
+class Channel:
+    """One direction of one sync session: may drop, duplicate and reorder what it carries."""
+
+    def __init__(self, rng: random.Random, loss: float, duplication: float) -> None:
+        self._rng = rng
+        self._loss = loss
+        self._duplication = duplication
+
+    def carry(self, batch: Iterable[T]) -> list[T]:
+        """What arrives of ``batch``."""
+        arrived: list[T] = []
+        for entry in batch:
+            if self._rng.random() < self._loss:
+                continue
+            arrived.append(entry)
+            if self._rng.random() < self._duplication:
+                arrived.append(entry)
+        self._rng.shuffle(arrived)
+        return arrived
+
+
+class Hub:
+    """The city library's mailbox: verifies, sequences and judges every message, keeps each
+    origin's stream, and hands each branch its share (others' traffic as ``Skip``)."""
+
+    def __init__(self, registry: KeyRing, authority: Authority) -> None:
+        self._registry = registry
+        self._authority = authority
+        self._inbox: Inbox[SignedMessage] = Inbox()
+        self._streams: dict[str, list[tuple[SignedMessage, Refusal | None]]] = {}
+        self.last_heard: dict[str, datetime] = {}
+        self.refusals: list[Refusal] = []
+
+    def push(self, branch: str, batch: Iterable[SignedMessage], now: datetime) -> int:
+        """Take what a branch uploads; answer the highest contiguous number held of its stream."""
+        self.last_heard[branch] = now
+        for signed in batch:
+            refusal = verify(signed, self._registry)
+            if refusal is not None:
+                self.refusals.append(refusal)
+                continue
+            for ready in self._inbox.accept(signed).ready:
+                verdict = self._authority.admit(ready.message)
+                if verdict is not None:
+                    self.refusals.append(verdict)
+                self._streams.setdefault(ready.origin, []).append((ready, verdict))
+        return self._inbox.held(branch)
+
+    def pull(self, branch: str, held: Mapping[str, int]) -> list[SignedMessage | Skip]:
+        """Everything after what ``branch`` holds of every other origin's stream."""
+        out: list[SignedMessage | Skip] = []
+        for origin, stream in sorted(self._streams.items()):
+            if origin == branch:
+                continue
+            for signed, verdict in stream[held.get(origin, 0) :]:
+                if verdict is None and signed.message.recipient == branch:
+                    out.append(signed)
+                else:
+                    reason = "refused" if verdict is not None else "not addressed to you"
+                    out.append(Skip(origin, signed.seq, reason))
+        return out
+
+
+class Node:
+    """A branch with its outbox, inbox, signing key and audit log, as its edge would run it."""
+
+    def __init__(self, branch: Branch, key: Ed25519PrivateKey, registry: KeyRing) -> None:
+        self.branch = branch
+        self.outbox = Outbox(branch.code)
+        self.inbox: Inbox[SignedMessage | Skip] = Inbox()
+        self.log: list[audit.AuditEntry] = []
+        self.applied: Counter[tuple[str, int]] = Counter()
+        self.refusals: Counter[str] = Counter()
+        self._key = key
+        self._registry = registry
+
+    def record(self, outcome: Outcome, now: datetime) -> None:
+        """Stamp, sign and log the drafts of a command or of an applied message."""
+        for draft in outcome.drafts:
+            signed = sign(self.outbox.stamp(draft, now), self._key)
+            self._append(audit.message_record("out", signed))
+
+    def session(self, hub: Hub, up: Channel, down: Channel, now: datetime) -> int:
+        """Push the outbox, pull the inbox, apply what is ready; return how many applied."""
+        pushed = up.carry(sign(m, self._key) for m in self.outbox.pending)
+        for ack in down.carry([hub.push(self.branch.code, pushed, now)]):
+            self.outbox.acknowledge(ack)
+        applied = 0
+        for entry in down.carry(hub.pull(self.branch.code, self.inbox.acknowledgements())):
+            for ready in self.inbox.accept(entry).ready:
+                if isinstance(ready, Skip):
+                    continue
+                applied += 1
+                self.applied[(ready.origin, ready.seq)] += 1
+                before = situation(self.branch, ready.message)
+                refusal = verify(ready, self._registry)
+                outcome = (
+                    Outcome(refusal=refusal) if refusal else self.branch.apply(ready.message, now)
+                )
+                if outcome.refusal is not None:
+                    self.refusals[before] += 1
+                self._append(audit.message_record("in", ready, outcome.refusal))
+                self.record(outcome, now)
+        return applied
+
+    def _append(self, record: dict[str, object]) -> None:
+        self.log.append(audit.append(self.branch.code, self.log[-1] if self.log else None, record))
+
+
+class _Catalogue:
+    """The union catalogue as the simulation knows it: which work each copy is of, and (for
+    the hub) the owners at the start, which transfers then make stale on purpose."""
+
+    def __init__(self, works: Mapping[str, str], owners: Mapping[str, str]) -> None:
+        self._works = dict(works)
+        self._owners = dict(owners)
+        self.nodes: dict[str, Node] = {}
+
+    def owner_of(self, item_id: str) -> str | None:
+        return self._owners.get(item_id)
+
+    def copies_of(self, work_id: str, branch: str) -> Iterable[str]:
+        custody = self.nodes[branch].branch.custody
+        return [i for i, w in self._works.items() if w == work_id and i in custody]
+
+    def lenders_for(self, work_id: str, requester: str) -> Iterable[LenderCandidate]:
+        codes = sorted(self.nodes)
+        for code, node in self.nodes.items():
+            copies = [node.branch.custody[i] for i in self.copies_of(work_id, code)]
+            if copies:
+                yield LenderCandidate(
+                    branch=code,
+                    available=sum(c.status is CustodyStatus.ON_SHELF for c in copies),
+                    distance=abs(codes.index(code) - codes.index(requester)),
+                    load=sum(leg.phase not in TERMINAL for leg in node.branch.lending.values()),
+                )
+
+
+class Federation:
+    """The hub, the nodes and the clock of one simulated run."""
+
+    def __init__(self, seed: int, config: SimulationConfig) -> None:
+        self.rng = random.Random(seed)
+        self.config = config
+        self.now = _START
+        codes = [f"B{i}" for i in range(config.branches)]
+        keys = {c: Ed25519PrivateKey.from_private_bytes(self.rng.randbytes(32)) for c in codes}
+        registry = KeyRing({c: public_bytes(k) for c, k in keys.items()})
+        works: dict[str, str] = {}
+        holdings: dict[str, list[str]] = {c: [] for c in codes}
+        for w in range(config.works):
+            for n in range(config.copies_per_work):
+                owner = self.rng.choice(codes)
+                item_id = f"w{w}c{n}"
+                works[item_id] = f"w{w}"
+                holdings[owner].append(item_id)
+        self.works = sorted(set(works.values()))
+        self.items = sorted(works)
+        owners = {i: c for c, items in holdings.items() for i in items}
+        self.catalogue = _Catalogue(works, owners)
+        self.hub = Hub(registry, Authority(registry, self.catalogue))
+        self.nodes = {
+            c: Node(Branch(c, self.catalogue, holdings[c]), keys[c], registry) for c in codes
+        }
+        self.catalogue.nodes = self.nodes
+        self.branches = [n.branch for n in self.nodes.values()]
+        self._serial = 0
+        self._faulty = Channel(self.rng, config.loss, config.duplication)
+        self._reliable = Channel(self.rng, 0.0, 0.0)
+
+    def session(self, code: str, reliable: bool = False) -> int:
+        """One sync session of branch ``code``; how many messages it applied."""
+        channel = self._reliable if reliable else self._faulty
+        return self.nodes[code].session(self.hub, channel, channel, self.now)
+
+    def act(self, code: str, command: Callable[[Branch], Outcome]) -> Outcome:
+        """Run a staff command at branch ``code`` and queue what it sends."""
+        outcome = command(self.nodes[code].branch)
+        self.nodes[code].record(outcome, self.now)
+        return outcome
+
+    def new_id(self, code: str, kind: str) -> str:
+        """A fresh request or transfer id in ``code``'s namespace."""
+        self._serial += 1
+        return f"{code}:{kind}{self._serial}"
+
+
+def simulate(seed: int, config: SimulationConfig | None = None) -> SimulationReport:
+    """Run one seeded simulation and report every invariant violation."""
+    config = config or SimulationConfig()
+    fed = Federation(seed, config)
+    report = SimulationReport(seed)
+    history = History()
+    for _ in range(config.steps):
+        fed.now += timedelta(minutes=fed.rng.randrange(0, 6 * 60))
+        if fed.rng.random() < config.online:
+            fed.session(fed.rng.choice(sorted(fed.nodes)))
+            report.sessions += 1
+        else:
+            _random_work(fed)
+        report.violations.extend(check_invariants(fed.branches, fed.items))
+        report.violations.extend(history.observe(fed.branches))
+    report.sessions += _settle(fed)
+    report.violations.extend(check_agreement(fed.branches))
+    for _ in range(50):
+        progressed = _wind_down(fed)
+        report.sessions += _settle(fed)
+        report.violations.extend(check_invariants(fed.branches, fed.items))
+        report.violations.extend(history.observe(fed.branches))
+        if not progressed:
+            break
+    report.violations.extend(check_agreement(fed.branches))
+    report.violations.extend(check_settled(fed.branches, fed.items))
+    for node in fed.nodes.values():
+        broken = audit.verify(node.log, node.branch.code)
+        if broken is not None:
+            report.violations.append(f"{node.branch.code}: audit log broken: {broken}")
+        twice = [key for key, n in node.applied.items() if n > 1]
+        if twice:
+            report.violations.append(f"{node.branch.code}: applied more than once: {twice}")
+        report.messages += node.outbox.next_seq - 1
+        report.deliveries += sum(node.applied.values())
+        report.branch_refusals.update(node.refusals)
+    unexpected = sorted(set(report.branch_refusals) - RESOLVED_CROSSINGS)
+    if unexpected:
+        report.violations.append(f"messages refused by branches: {unexpected}")
+    report.hub_refusals = len(fed.hub.refusals)
+    if fed.hub.refusals:
+        report.violations.append(f"hub refused honest branches: {fed.hub.refusals[:3]}")
+    return report
+
+
+# Invariants ---------------------------------------------------------------------------------
+
+# The only messages an honest branch may apply without effect: the crossings the protocol
+# resolves. A lender that wrote its copy off ignores what the borrower then reports of it; a
+# source that withdrew a transfer ignores the destination's answer.
+RESOLVED_CROSSINGS = frozenset(
+    {
+        "Received when lost",
+        "LentToPatron when lost",
+        "ReturnedByPatron when lost",
+        "ShippedReturn when lost",
+        "Accept when withdrawn",
+        "Decline when withdrawn",
+    }
+)
+
+
+def situation(branch: Branch, message: Message) -> str:
+    """What ``message`` says, and where its leg or transfer stands at ``branch`` beforehand:
+    "<action or status> when <phase or status>", to tell resolved crossings from bugs."""
+    body = message.body
+    if isinstance(body, RequestingAgencyMessage | TransferMessage):
+        what = body.action.value
+    elif isinstance(body, SupplyingAgencyMessage):
+        what = body.status.value
+    else:
+        what = message.kind.value
+    leg = branch.lending.get(message.request_id) or branch.borrowing.get(message.request_id)
+    moving = branch.transfers.get(message.request_id)
+    state = leg.phase.value if leg else moving.status.value if moving else "new"
+    return f"{what} when {state}"
+
+
+def check_invariants(branches: Iterable[Branch], items: Sequence[str]) -> list[str]:
+    """What must hold at every moment, whatever is still in flight."""
+    problems: list[str] = []
+    records: dict[str, list[tuple[str, CustodyStatus, HoldKind | None]]] = {i: [] for i in items}
+    for branch in branches:
+        holders: Counter[str] = Counter()
+        for item_id, custody in branch.custody.items():
+            hold = custody.hold
+            records[item_id].append((branch.code, custody.status, hold.kind if hold else None))
+            free = custody.status in (CustodyStatus.ON_SHELF, CustodyStatus.LOST)
+            if custody.owner != branch.code or free != (hold is None):
+                problems.append(f"{branch.code}: inconsistent custody {custody}")
+            elif hold is not None and hold.kind is HoldKind.LOAN:
+                leg = branch.lending.get(hold.id)
+                if leg is None or leg.item_id != item_id:
+                    problems.append(f"{branch.code}: {item_id} held for unknown leg {hold.id}")
+                elif _PHASE_CUSTODY.get(leg.phase) is not custody.status:
+                    problems.append(f"{branch.code}: {item_id} {custody.status} but {leg.phase}")
+            elif hold is not None:
+                moving = branch.transfers.get(hold.id)
+                if moving is None or _TRANSFER_CUSTODY.get(moving.status) is not custody.status:
+                    problems.append(f"{branch.code}: {item_id} {custody.status} for {moving}")
+        for leg_id, leg in branch.lending.items():
+            if leg.phase in _PHASE_CUSTODY:
+                holders[leg.item_id or ""] += 1
+                lent = branch.custody.get(leg.item_id or "")
+                if lent is None or lent.hold is None or lent.hold.id != leg_id:
+                    problems.append(f"{branch.code}: leg {leg_id} lost its hold on {leg.item_id}")
+        problems.extend(
+            f"{branch.code}: {item} lent to {n} requests at once"
+            for item, n in holders.items()
+            if n > 1
+        )
+    for item_id, held in records.items():
+        settled = [r for r in held if not _handed_over(r)]
+        if not held:
+            problems.append(f"{item_id} is no branch's any more: lost by the protocol")
+        elif len(settled) > 1:
+            problems.append(f"{item_id} claimed by several branches: {held}")
+    return problems
+
+
+def _handed_over(record: tuple[str, CustodyStatus, HoldKind | None]) -> bool:
+    # The source's record of a copy shipped for a transfer, which the destination may already
+    # have received: until the source hears so, both branches list the copy.
+    return record[1] is CustodyStatus.IN_TRANSIT and record[2] is HoldKind.TRANSFER
+
+
+def check_agreement(branches: Iterable[Branch]) -> list[str]:
+    """Once every message is delivered: both copies of every leg and transfer agree."""
+    by_code = {b.code: b for b in branches}
+    problems: list[str] = []
+    lending = {k: v for b in by_code.values() for k, v in b.lending.items()}
+    for branch in by_code.values():
+        for leg_id, leg in branch.borrowing.items():
+            theirs = lending.get(leg_id)
+            if theirs is None:
+                problems.append(f"{leg_id}: the supplier never saw it")
+                continue
+            differ = [f for f in _SHARED if getattr(leg, f) != getattr(theirs, f)]
+            if differ or leg.cancel_pending or leg.renew_pending:
+                problems.append(f"{leg_id}: sides disagree on {differ}: {leg} / {theirs}")
+    for branch in by_code.values():
+        for tid, mine in branch.transfers.items():
+            other = by_code[mine.destination if mine.source == branch.code else mine.source]
+            counterpart = other.transfers.get(tid)
+            if counterpart != mine:
+                problems.append(f"{tid}: sides disagree: {mine} / {counterpart}")
+    return problems
+
+
+def check_settled(branches: Iterable[Branch], items: Sequence[str]) -> list[str]:
+    """After the wind-down: nothing open, every copy on exactly one shelf or written off."""
+    problems: list[str] = []
+    owners: Counter[str] = Counter()
+    for branch in branches:
+        for custody in branch.custody.values():
+            owners[custody.item_id] += 1
+            if custody.hold is not None:
+                problems.append(f"{branch.code}: {custody.item_id} still {custody.status}")
+        for legs in (branch.lending, branch.borrowing):
+            problems.extend(
+                f"{branch.code}: {k} still {leg.phase}"
+                for k, leg in legs.items()
+                if leg.phase not in TERMINAL
+            )
+        for request_id, walk in branch.rotas.items():
+            if walk.status is RotaStatus.ASKING:
+                problems.append(f"{branch.code}: {request_id} still asking")
+        for tid, moving in branch.transfers.items():
+            if moving.status not in FINAL | {TransferStatus.DECLINED}:
+                problems.append(f"{branch.code}: {tid} still {moving.status}")
+    problems.extend(f"{i}: held by {owners[i]} branches" for i in items if owners[i] != 1)
+    return problems
+
+
+class History:
+    """Watches branches across observations: nothing may leave a terminal state."""
+
+    def __init__(self) -> None:
+        self._legs: dict[tuple[str, str, str], LoanPhase] = {}
+        self._transfers: dict[tuple[str, str], TransferStatus] = {}
+        self._rotas: dict[tuple[str, str], RotaStatus] = {}
+
+    def observe(self, branches: Iterable[Branch]) -> list[str]:
+        """Record the branches' states now; report every terminal state that was left."""
+        problems: list[str] = []
+        for branch in branches:
+            code = branch.code
+            for side, legs in (("lends", branch.lending), ("borrows", branch.borrowing)):
+                for leg_id, leg in legs.items():
+                    before = self._legs.get((code, side, leg_id))
+                    if before in TERMINAL and leg.phase is not before:
+                        problems.append(f"{code} {side} {leg_id}: {before} -> {leg.phase}")
+                    self._legs[(code, side, leg_id)] = leg.phase
+            for tid, moving in branch.transfers.items():
+                was = self._transfers.get((code, tid))
+                # A declined transfer may still become withdrawn (the source's word stands).
+                allowed = {was} | (
+                    {TransferStatus.WITHDRAWN} if was is TransferStatus.DECLINED else set()
+                )
+                if (
+                    was in FINAL or was is TransferStatus.DECLINED
+                ) and moving.status not in allowed:
+                    problems.append(f"{code} {tid}: {was} -> {moving.status}")
+                self._transfers[(code, tid)] = moving.status
+            for rid, walk in branch.rotas.items():
+                was_rota = self._rotas.get((code, rid))
+                done = (RotaStatus.UNFILLED, RotaStatus.CANCELLED)
+                if was_rota in done and walk.status is not was_rota:
+                    problems.append(f"{code} {rid}: {was_rota} -> {walk.status}")
+                self._rotas[(code, rid)] = walk.status
+        return problems
+
+
+# Staff at work ------------------------------------------------------------------------------
+
+
+def _random_work(fed: Federation) -> None:
+    code = fed.rng.choice(sorted(fed.nodes))
+    choices = list(_possible_work(fed, code))
+    if choices:
+        fed.act(code, fed.rng.choice(choices))
+
+
+def _possible_work(fed: Federation, code: str) -> Iterator[Callable[[Branch], Outcome]]:
+    rng, now, today = fed.rng, fed.now, fed.now.date()
+    branch = fed.nodes[code].branch
+    heard = dict(fed.hub.last_heard)
+    work = rng.choice(fed.works)
+    yield lambda b: b.request_title(fed.new_id(code, "r"), work, now)
+    owned = {i: n.branch.code for n in fed.nodes.values() for i in n.branch.custody}
+    item = rng.choice(fed.items)
+    if item in owned and owned[item] != code:
+        yield lambda b: b.request_item(fed.new_id(code, "r"), item, owned[item], now)
+    yield lambda b: b.pass_over_late(now, heard, _PATIENCE)
+    yield lambda b: b.mark_overdue(today)
+    for leg_id, leg in sorted(branch.lending.items()):
+        if leg.phase is LoanPhase.WILL_SUPPLY:
+            yield partial(Branch.ship, leg_id=leg_id, due=today + _LOAN)
+            if rng.random() < 0.2:
+                yield partial(Branch.unfill, leg_id=leg_id)
+        elif leg.phase is LoanPhase.RETURNING:
+            yield partial(Branch.check_in, leg_id=leg_id)
+        elif leg.phase in _PHASE_CUSTODY:
+            yield partial(Branch.recall, leg_id=leg_id)
+            if rng.random() < 0.05:
+                yield partial(Branch.declare_lost, item_id=leg.item_id or "")
+    for leg_id, leg in sorted(branch.borrowing.items()):
+        for action in _NEXT_ACTIONS.get(leg.phase, ()):
+            yield partial(Branch.act, leg_id=leg_id, action=action)
+        if rng.random() < 0.02:  # now and then, about any leg, even one long finished
+            yield partial(Branch.act, leg_id=leg_id, action=RequesterAction.STATUS_REQUEST)
+    for rid, walk in sorted(branch.rotas.items()):
+        if walk.status in (RotaStatus.ASKING, RotaStatus.SUPPLIED) and rng.random() < 0.2:
+            yield partial(Branch.cancel_request, request_id=rid)
+    yield from _transfer_work(fed, code)
+    for item_id, custody in sorted(branch.custody.items()):
+        if custody.status is CustodyStatus.LOST:
+            yield partial(Branch.find, item_id=item_id)
+
+
+_NEXT_ACTIONS = {
+    LoanPhase.SHIPPED: (RequesterAction.RECEIVED, RequesterAction.RENEW),
+    LoanPhase.RECEIVED: (
+        RequesterAction.LENT_TO_PATRON,
+        RequesterAction.SHIPPED_RETURN,
+        RequesterAction.RENEW,
+    ),
+    LoanPhase.WITH_PATRON: (RequesterAction.RETURNED_BY_PATRON, RequesterAction.RENEW),
+}
+
+
+def _transfer_work(fed: Federation, code: str) -> Iterator[Callable[[Branch], Outcome]]:
+    rng, branch = fed.rng, fed.nodes[code].branch
+    shelf = sorted(i for i, c in branch.custody.items() if c.status is CustodyStatus.ON_SHELF)
+    others = sorted(c for c in fed.nodes if c != code)
+    if shelf and rng.random() < 0.3:
+        batch = rng.sample(shelf, rng.randint(1, min(3, len(shelf))))
+        to = rng.choice(others)
+        yield lambda b: b.propose_transfer(fed.new_id(code, "t"), to, batch)
+    for tid, moving in sorted(branch.transfers.items()):
+        mine = moving.source == code
+        if not mine and moving.status is TransferStatus.PROPOSED:
+            yield partial(Branch.accept_transfer, transfer_id=tid)
+            yield partial(Branch.decline_transfer, transfer_id=tid)
+        callable_off = moving.status in (TransferStatus.PROPOSED, TransferStatus.ACCEPTED)
+        if mine and callable_off and rng.random() < 0.2:
+            yield partial(Branch.withdraw_transfer, transfer_id=tid)
+        if mine and moving.status is TransferStatus.ACCEPTED:
+            yield partial(Branch.ship_transfer, transfer_id=tid)
+        if not mine and moving.status is TransferStatus.SHIPPED and moving.outstanding:
+            some = rng.sample(moving.outstanding, rng.randint(1, len(moving.outstanding)))
+            yield partial(Branch.receive_transfer, transfer_id=tid, item_ids=tuple(some))
+
+
+def _wind_down(fed: Federation) -> bool:
+    """Staff finish whatever they can; True if anything changed."""
+    progressed = False
+    today = fed.now.date()
+    for code in sorted(fed.nodes):
+        for command in list(_finishing_work(fed.nodes[code].branch, today)):
+            progressed |= fed.act(code, command).refusal is None
+    fed.now += timedelta(days=1)
+    return progressed
+
+
+def _finishing_work(branch: Branch, today: date) -> Iterator[Callable[[Branch], Outcome]]:
+    for leg_id, leg in sorted(branch.lending.items()):
+        if leg.phase is LoanPhase.WILL_SUPPLY:
+            yield partial(Branch.ship, leg_id=leg_id, due=today + _LOAN)
+        elif leg.phase is LoanPhase.RETURNING:
+            yield partial(Branch.check_in, leg_id=leg_id)
+    finishing = {
+        LoanPhase.SHIPPED: RequesterAction.RECEIVED,
+        LoanPhase.WITH_PATRON: RequesterAction.RETURNED_BY_PATRON,
+        LoanPhase.RECEIVED: RequesterAction.SHIPPED_RETURN,
+    }
+    for leg_id, leg in sorted(branch.borrowing.items()):
+        if leg.phase in finishing:
+            yield partial(Branch.act, leg_id=leg_id, action=finishing[leg.phase])
+    for tid, moving in sorted(branch.transfers.items()):
+        mine = moving.source == branch.code
+        if not mine and moving.status is TransferStatus.PROPOSED:
+            yield partial(Branch.accept_transfer, transfer_id=tid)
+        elif mine and moving.status is TransferStatus.ACCEPTED:
+            yield partial(Branch.ship_transfer, transfer_id=tid)
+        elif not mine and moving.status is TransferStatus.SHIPPED:
+            yield partial(Branch.receive_transfer, transfer_id=tid, item_ids=moving.outstanding)
+
+
+def _settle(fed: Federation) -> int:
+    """Sync everyone over a reliable channel until a full round delivers nothing."""
+    sessions = 0
+    for _ in range(100):
+        moved = 0
+        for code in sorted(fed.nodes):
+            pushed = len(fed.nodes[code].outbox.pending)
+            moved += pushed + fed.session(code, reliable=True)
+            sessions += 1
+        fed.now += timedelta(hours=1)
+        if moved == 0:
+            break
+    return sessions
