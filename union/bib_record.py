@@ -6,7 +6,7 @@ compared, hashed and stored as JSON.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -92,16 +92,24 @@ class BibRecord:
     title_nonfiling: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (tuples become lists)."""
-        return asdict(self)
+        """A JSON-ready dict (tuples become lists).
+
+        Written out rather than ``dataclasses.asdict``, whose recursive deep copy cost
+        more than normalizing the record itself.
+        """
+        data = {name: getattr(self, name) for name in _BIB_FIELDS}
+        for name in _TUPLE_FIELDS:
+            data[name] = list(data[name])
+        data["agents"] = [_plain(agent, _AGENT_FIELDS) for agent in self.agents]
+        data["items"] = [_plain(item, _ITEM_FIELDS) for item in self.items]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BibRecord:
         """Inverse of :meth:`to_dict`; unknown keys are ignored so old rows still load."""
-        known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in data.items():
-            if key not in known:
+            if key not in _BIB_FIELDS:
                 continue
             if key == "agents":
                 value = tuple(Agent(**a) for a in value)
@@ -111,3 +119,16 @@ class BibRecord:
                 value = tuple(value)
             values[key] = value
         return cls(**values)
+
+
+def _plain(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(value, name) for name in names}
+
+
+_BIB_FIELDS = tuple(f.name for f in fields(BibRecord))
+_TUPLE_FIELDS = tuple(
+    f.name for f in fields(BibRecord)
+    if str(f.type).startswith("tuple") and f.name not in ("agents", "items")
+)
+_AGENT_FIELDS = tuple(f.name for f in fields(Agent))
+_ITEM_FIELDS = tuple(f.name for f in fields(Item))

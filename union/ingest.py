@@ -235,11 +235,16 @@ def _insert_new(session: Session, ctx: RunContext, new: list[_Prepared],
          **_row_values(ctx, p, now)}
         for p in new
     ]
-    result = session.execute(
-        insert(SourceRecordRow).returning(SourceRecordRow.id, sort_by_parameter_order=True),
-        rows,
+    # Core inserts with RETURNING run in a few multi-row statements; asking the ORM for
+    # rows in parameter order falls back to one statement per row on SQLite.
+    table = SourceRecordRow.__table__
+    ids = dict(
+        (local_id, row_id)
+        for row_id, local_id in session.execute(
+            insert(table).returning(table.c.id, table.c.local_id), rows
+        )
     )
-    return list(result.scalars())
+    return [ids[p.record.local_id] for p in new]
 
 
 def _update_changed(session: Session, ctx: RunContext, changed: list[tuple[int, _Prepared]],
@@ -266,7 +271,7 @@ def _write_bibs(session: Session, ctx: RunContext,
     if not bibs:
         return
     session.execute(
-        insert(BibRecordRow),
+        insert(BibRecordRow.__table__),
         [{"source_record_id": sid, "title": bib.title, "year": bib.year, "data": bib.to_dict()}
          for sid, bib in bibs],
     )
@@ -278,13 +283,13 @@ def _write_bibs(session: Session, ctx: RunContext,
         for item in bib.items
     ]
     if items:
-        session.execute(insert(ItemRow), items)
+        session.execute(insert(ItemRow.__table__), items)
 
 
 def _log_changes(session: Session, changes: list[tuple[int, bool]], now: datetime) -> None:
     if changes:
         session.execute(
-            insert(ChangeRow),
+            insert(ChangeRow.__table__),
             [{"entity": "source_record", "entity_id": sid, "op": "delete" if gone else "upsert",
               "at": now} for sid, gone in changes],
         )
@@ -293,7 +298,7 @@ def _log_changes(session: Session, changes: list[tuple[int, bool]], now: datetim
 def _report_skipped(session: Session, ctx: RunContext, skipped: list[SkippedRecord]) -> None:
     if skipped:
         session.execute(
-            insert(SkippedRecordRow),
+            insert(SkippedRecordRow.__table__),
             [{"run_id": ctx.run_id, "source_id": ctx.source_id, "position": s.position,
               "local_id": s.local_id, "reason": s.reason} for s in skipped],
         )

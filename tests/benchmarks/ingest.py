@@ -90,7 +90,8 @@ def child(config: Path) -> None:
     federation = load_federation(config)
     store = open_store(federation)
     started = time.perf_counter()
-    summaries = asyncio.run(harvest_federation(federation, store, utc_now))
+    # Ingest alone: de-duplication has its own benchmark (tests/benchmarks/dedup_*).
+    summaries = asyncio.run(harvest_federation(federation, store, utc_now, cluster=False))
     seconds = time.perf_counter() - started
     store.dispose()
     summary = summaries[0]
