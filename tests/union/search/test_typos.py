@@ -1,0 +1,123 @@
+"""Typo tolerance as pure functions: candidate words, which words get corrected, and the
+retry when a query finds nothing (with a fake engine)."""
+
+from __future__ import annotations
+
+from union.search.engine import Hit, SearchQuery, SearchResults
+from union.search.plan import Plan
+from union.search.tree import And, Not, Or, Term, positive_terms
+from union.search.typos import (
+    MAX_CORRECTIONS,
+    correctable_words,
+    corrected_tree,
+    run_search,
+    within_one_edit,
+)
+
+COUNTS = {"perpustakaan": 50, "perpustakaa": 1, "perpustakaan2": 2, "pustaka": 90}
+
+
+def test_one_edit_of_any_kind() -> None:
+    def near(word: str, *candidates: str) -> list[str]:
+        return within_one_edit(word, candidates, lambda candidate: 1)
+
+    assert near("perpustakan", "perpustakaan") == ["perpustakaan"]  # insertion
+    assert near("perpustakaaan", "perpustakaan") == ["perpustakaan"]  # deletion
+    assert near("perpustakaen", "perpustakaan") == ["perpustakaan"]  # substitution
+    assert near("perpustkaaan", "perpustakaan") == ["perpustakaan"]  # transposition
+    assert near("perpustakn", "perpustakaan") == []  # two edits
+
+
+def test_candidates_are_ranked_by_frequency_and_limited() -> None:
+    counts = {"sejarah": 40, "sejarak": 3, "sejara": 7, "sejarahh": 1, "sejarah2": 9}
+    assert within_one_edit("sejarax", counts, counts.__getitem__) == [
+        "sejarah",
+        "sejara",
+        "sejarak",
+    ]
+    assert len(within_one_edit("sejarah", counts, counts.__getitem__)) == MAX_CORRECTIONS
+
+
+def test_the_word_itself_is_not_a_correction() -> None:
+    assert within_one_edit("pustaka", ["pustaka"], lambda word: 5) == []
+
+
+def test_only_long_positive_words_are_correctable() -> None:
+    tree = And(
+        (
+            Term(None, "pusta", "perpustakan"),
+            Term(None, "bku", "bku"),
+            Not(Term(None, "jawaa", "jawaaa")),
+        )
+    )
+    assert correctable_words(tree) == ["perpustakan"]
+
+
+def test_corrected_tree_widens_the_term_in_its_field() -> None:
+    tree = And((Term("title", "pusta", "perpustakan"), Term(None, "akademik", "akademik")))
+    widened = corrected_tree(tree, {"perpustakan": ("perpustakaan",)})
+    assert widened == And(
+        (
+            Or((Term("title", "pusta", "perpustakan"), Term("title", "pustaka", "perpustakaan"))),
+            Term(None, "akademik", "akademik"),
+        )
+    )
+
+
+class FakeVocabulary:
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.asked: list[str] = []
+
+    def frequency(self, word: str) -> int:
+        return self.counts.get(word, 0)
+
+    def similar(self, word: str) -> list[str]:
+        self.asked.append(word)
+        return within_one_edit(word, self.counts, self.frequency)
+
+
+def fake_execute(plans: list[Plan]):  # type: ignore[no-untyped-def]
+    """Finds something only once the tree mentions "pustaka"."""
+
+    def execute(plan: Plan) -> SearchResults:
+        plans.append(plan)
+        if "pustaka" in positive_terms(plan.root):
+            return SearchResults(1, (Hit("w1", 1.0, {"title": "Perpustakaan"}),))
+        return SearchResults(0, ())
+
+    return execute
+
+
+def test_nothing_found_retries_with_corrections() -> None:
+    plans: list[Plan] = []
+    vocabulary = FakeVocabulary({**COUNTS, "akademik": 4, "akademis": 2})
+    results = run_search(SearchQuery("perpustakan akademik"), fake_execute(plans), vocabulary)
+    assert results.total == 1
+    assert results.corrections == {"perpustakan": ("perpustakaan", "perpustakaa")}
+    assert vocabulary.asked == ["perpustakan"]  # "akademik" is a known word
+    assert len(plans) == 2
+    assert "pustaka" in plans[1].highlight_terms
+
+
+def test_known_words_are_all_widened_when_none_is_unknown() -> None:
+    vocabulary = FakeVocabulary({"sejarah": 4, "sejarak": 1, "rakyat": 3})
+    run_search(SearchQuery("sejarak rakyat"), fake_execute([]), vocabulary)
+    assert vocabulary.asked == ["sejarak", "rakyat"]
+
+
+def test_found_means_no_retry() -> None:
+    plans: list[Plan] = []
+    results = run_search(SearchQuery("pustaka"), fake_execute(plans), FakeVocabulary(COUNTS))
+    assert results.corrections == {}
+    assert len(plans) == 1
+
+
+def test_no_retry_when_switched_off_or_nothing_to_correct() -> None:
+    plans: list[Plan] = []
+    off = SearchQuery("perpustakan", typo_tolerance=False)
+    assert run_search(off, fake_execute(plans), FakeVocabulary(COUNTS)).total == 0
+    assert (
+        run_search(SearchQuery("zzzzzzz"), fake_execute(plans), FakeVocabulary(COUNTS)).total == 0
+    )
+    assert len(plans) == 2
