@@ -15,7 +15,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from harvesters.oai.marcxml import record_from_element
+from harvesters.marc_parsing import record_from_marcxml
 from harvesters.oai.profiles import ServerProfile
 from harvesters.oai.responses import Header, RecordEntry
 from harvesters.records import MARCXML, OAI_DC, HarvestedRecord, SkippedRecord
@@ -108,7 +108,7 @@ def _build(
         raise _Skip(f"expected one metadata element, found {len(entry.metadata)}")
     element = entry.metadata[0]
     if payload_format == MARCXML:
-        marc = record_from_element(element)
+        marc = record_from_marcxml(element).record
         return HarvestedRecord(header.identifier, MARCXML, canonical(element), datestamp, marc=marc)
     if payload_format == OAI_DC:
         element = profile.oai_dc(element)

@@ -288,8 +288,10 @@ async def test_unreadable_marc_record_is_skipped_with_identifier_page_and_reason
         b"<responseDate>2026-11-22T02:17:54Z</responseDate><request>x</request><ListRecords>"
         b"<record><header><identifier>oai:x:1</identifier>"
         b"<datestamp>2026-01-01T00:00:00Z</datestamp></header><metadata>"
-        b'<record xmlns="http://www.loc.gov/MARC21/slim"><controlfield tag="001">1'
-        b"</controlfield></record></metadata></record>"
+        b'<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 a 4500'
+        b'</leader><controlfield tag="001">1</controlfield><datafield tag="245" ind1=" "'
+        b' ind2=" "><subfield>judul tanpa kode</subfield></datafield></record></metadata>'
+        b"</record>"
         b"<record><header><identifier>oai:x:2</identifier>"
         b"<datestamp>2026-01-01T00:00:00Z</datestamp></header><metadata>"
         b'<record xmlns="http://www.loc.gov/MARC21/slim"><leader>00000nam a2200000 a 4500'
@@ -302,7 +304,7 @@ async def test_unreadable_marc_record_is_skipped_with_identifier_page_and_reason
     assert [r.local_id for r in pages[0].records] == ["oai:x:2"]
     (skip,) = pages[0].skipped
     assert skip.local_id == "oai:x:1" and skip.position == "page 1, record 1"
-    assert "no leader" in skip.reason
+    assert "without a code" in skip.reason
 
 
 async def test_list_identifiers_yields_every_live_identifier(http, records):

@@ -11,7 +11,7 @@ import pymarc
 import pytest
 from lxml import etree
 
-from harvesters.oai.marcxml import record_from_element
+from harvesters.marc_parsing import record_from_marcxml
 from tests.support.oai_fault_server import LOC_MARC, FixedClock, loc_records
 from tests.support.paths import OAI_SCHEMA, SHARED
 from union.demo_feed import Feed, open_feed, serve_feed
@@ -85,7 +85,7 @@ def test_list_metadata_formats_and_list_identifiers_are_schema_valid(loc_feed):
 def test_every_record_of_the_file_is_served_once_as_published(loc_feed):
     # One LoC record has a stray \x1f in its 001, which XML cannot carry: it is dropped.
     published = {r["001"].data.replace("\x1f", ""): r for r in loc_records()}
-    served = [record_from_element(m)
+    served = [record_from_marcxml(m).record
               for page in _pages(loc_feed, verb="ListRecords", metadataPrefix="marc21")
               for m in page.iter(f"{MARC}record")]
     assert len(served) == 2828
@@ -202,7 +202,7 @@ def test_leader_05_d_is_published_as_deleted():
 def test_marc8_records_are_served_as_unicode_marcxml():
     feed = open_feed(MARC8)
     page = _ask(feed, verb="ListRecords", metadataPrefix="marc21")
-    served = [record_from_element(m) for m in page.iter(f"{MARC}record")]
+    served = [record_from_marcxml(m).record for m in page.iter(f"{MARC}record")]
     with MARC8.open("rb") as file:
         original = [r for r in pymarc.MARCReader(file, to_unicode=True) if r]
     assert [r.title for r in served] == [r.title for r in original]

@@ -11,7 +11,7 @@ from union.bib_record import BibRecord
 from union.normalize.dublin_core import bib_from_oai_dc
 from union.normalize.errors import NormalizationError
 from union.normalize.marc import bib_from_marc
-from union.normalize.payload import record_from_iso2709, record_from_marcxml
+from union.normalize.payload import record_from_iso2709, record_from_marcxml_payload
 
 __all__ = ["NormalizationError", "bib_from_marc", "bib_from_oai_dc", "bib_from_payload"]
 
@@ -25,7 +25,7 @@ def bib_from_payload(format: str, payload: bytes) -> BibRecord:
     if format == ISO2709:
         return bib_from_marc(record_from_iso2709(payload))
     if format == MARCXML:
-        return bib_from_marc(record_from_marcxml(payload))
+        return bib_from_marc(record_from_marcxml_payload(payload))
     if format == OAI_DC:
         return bib_from_oai_dc(payload)
     raise NormalizationError(f"unknown payload format {format!r}")

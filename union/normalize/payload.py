@@ -5,15 +5,9 @@ from __future__ import annotations
 from lxml import etree
 from pymarc import Record
 
-from harvesters.marc_parsing import MarcDataError, parse_iso2709
-from harvesters.oai.marcxml import MARC_NS, MarcXmlError, record_from_element
+from harvesters.marc_parsing import MarcDataError, parse_iso2709, record_from_marcxml
 from union.normalize.errors import NormalizationError
-from union.normalize.xml import local_name, namespace, parse_xml
-
-# MarcXchange (ISO 25577) is MARCXML under another name; bare records have no namespace.
-_MARC_LIKE_NAMESPACES = frozenset(
-    {"", "info:lc/xmlns/marcxchange-v1", "info:lc/xmlns/marcxchange-v2"}
-)
+from union.normalize.xml import local_name, parse_xml
 
 
 def record_from_iso2709(payload: bytes) -> Record:
@@ -27,20 +21,13 @@ def record_from_iso2709(payload: bytes) -> Record:
         raise NormalizationError(f"unreadable ISO 2709 record: {exc}") from exc
 
 
-def record_from_marcxml(payload: bytes) -> Record:
-    """Decode one MARCXML ``<record>`` (or a ``<collection>`` holding exactly one).
-
-    Records without the MARC 21 slim namespace, as some exports write them, and
-    MarcXchange records are read as if they had it.
-    """
-    root = parse_xml(payload)
-    element = _the_record(root)
-    found = namespace(element.tag)
-    if found != MARC_NS and found in _MARC_LIKE_NAMESPACES:
-        _adopt_marc_namespace(element, found)
+def record_from_marcxml_payload(payload: bytes) -> Record:
+    """Decode one stored MARCXML ``<record>`` (or a ``<collection>`` holding exactly one)
+    with the harvester's own reader (MARC 21 slim, MarcXchange or no namespace)."""
+    element = _the_record(parse_xml(payload))
     try:
-        return record_from_element(element)
-    except MarcXmlError as exc:
+        return record_from_marcxml(element).record
+    except MarcDataError as exc:
         raise NormalizationError(f"malformed MARCXML record: {exc}") from exc
 
 
@@ -55,8 +42,3 @@ def _the_record(root: etree._Element) -> etree._Element:
         return records[0]
     raise NormalizationError(f"expected a MARCXML record, got <{name}>")
 
-
-def _adopt_marc_namespace(element: etree._Element, found: str) -> None:
-    for node in element.iter():
-        if isinstance(node.tag, str) and namespace(node.tag) == found:
-            node.tag = f"{{{MARC_NS}}}{local_name(node.tag)}"
