@@ -272,7 +272,7 @@ def _write_bibs(session: Session, ctx: RunContext,
         return
     session.execute(
         insert(BibRecordRow.__table__),
-        [{"source_record_id": sid, "title": bib.title, "year": bib.year, "data": bib.to_dict()}
+        [{"source_record_id": sid, "title": bib.title, "year": bib.year, "data": bib}
          for sid, bib in bibs],
     )
     items = [

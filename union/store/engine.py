@@ -8,6 +8,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,7 +50,15 @@ class Store:
         self.engine.dispose()
 
 
+def _json_dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
 def _make_engine(url: str, **engine_args: Any) -> Engine:
+    # orjson writes dataclasses (BibRecord) straight to JSON, several times faster than
+    # converting them to dicts for the standard library's encoder.
+    engine_args.setdefault("json_serializer", _json_dumps)
+    engine_args.setdefault("json_deserializer", orjson.loads)
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
