@@ -32,6 +32,7 @@ from lxml import etree
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from harvesters.marc8 import decode_marc8
+from harvesters.xml_safety import safe_parser
 
 FIELD_TERMINATOR = 0x1E
 LEADER_LENGTH = 24
@@ -543,15 +544,12 @@ def _xml_data_field(element: etree._Element, notes: list[str]) -> Field:
     return data_field(tag, _tuple_new(Indicators, (ind1[0], ind2[0])), subfields)
 
 
-_SAFE_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
-)
 
 
 def parse_marcxml(payload: bytes) -> ParsedMarc:
     """Parse one stored MARCXML ``record`` payload (as the harvester produced it)."""
     try:
-        element = etree.fromstring(payload, parser=_SAFE_PARSER)
+        element = etree.fromstring(payload, parser=safe_parser())
     except etree.XMLSyntaxError as exc:
         raise MarcDataError(f"not well-formed XML: {exc}") from exc
     if not is_marcxml_record(element):

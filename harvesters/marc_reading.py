@@ -30,6 +30,7 @@ from harvesters.marc_parsing import (
     parse_iso2709,
     record_from_marcxml,
 )
+from harvesters.xml_safety import SAFE_OPTIONS
 
 BLOCK = 1 << 20
 # A record is at most 99,999 bytes by its leader, but real files hold bigger ones whose
@@ -268,10 +269,7 @@ class _MarcXmlWalk:
             self.source,
             events=("start", "end"),
             tag=_RECORD_TAGS,
-            resolve_entities=False,
-            no_network=True,
-            huge_tree=False,
-            load_dtd=False,
+            **SAFE_OPTIONS,
         )
         # True once a record element is seen inside the open one: that one is a wrapper.
         open_records: list[bool] = []

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from harvesters.xml_safety import safe_parser
+
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _O = "{" + OAI_NS + "}"
 _ROOT = _O + "OAI-PMH"
@@ -100,23 +102,12 @@ class IdentifyInfo:
     deleted_record: str | None
 
 
-def _parser() -> etree.XMLParser:
-    # A fresh parser per document: lxml parsers keep state and are not thread-safe.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        dtd_validation=False,
-    )
-
-
 def parse_envelope(body: bytes) -> Envelope:
     """Parse a response body; raises MalformedResponse or UnsafeResponse."""
     if b"<!DOCTYPE" in body[:_PROLOG_SCAN] or b"<!ENTITY" in body[:_PROLOG_SCAN]:
         raise UnsafeResponse("response declares a DTD or entities; refused")
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, safe_parser())
     except etree.XMLSyntaxError as exc:
         raise MalformedResponse(f"not well-formed XML: {exc}") from None
     if root is None:

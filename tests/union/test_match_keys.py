@@ -8,12 +8,8 @@ record is read from the shared MARC file and named by its LCCN.
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
-from pathlib import Path
 
-import pymarc
-import pytest
-
+from tests.support.loc import loc
 from union.bib_record import Agent, BibRecord
 from union.dedup.keys import (
     author_keys,
@@ -28,31 +24,6 @@ from union.dedup.keys import (
     volume_from_text,
     volume_of,
 )
-from union.normalize.marc import bib_from_marc
-
-LOC_FILE = (
-    Path(__file__).resolve().parents[3]
-    / "shared/data/marc/loc-booksall-2016-part01"
-    / "BooksAll.2016.part01.lang-ind-may-jav-sun.mrc"
-)
-
-
-@cache
-def _loc_records() -> dict[str, BibRecord]:
-    records = {}
-    with LOC_FILE.open("rb") as handle:
-        for marc in pymarc.MARCReader(handle, to_unicode=True):
-            record = bib_from_marc(marc)
-            records[record.lccns[0]] = record
-    return records
-
-
-def loc(lccn: str) -> BibRecord:
-    """The real LoC record with this LCCN, normalized."""
-    if not LOC_FILE.exists():
-        pytest.skip(f"shared LoC records not found at {LOC_FILE}")
-    return _loc_records()[lccn]
-
 
 # ----------------------------------------------------------------------------- identifiers
 

@@ -12,39 +12,14 @@ import itertools
 from collections import defaultdict
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
-import pymarc
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.support.loc import loc, loc_bibs
 from union.bib_record import Agent, BibRecord, Item
 from union.dedup import THRESHOLD, Decision, blocking_keys, decide
-from union.normalize.marc import bib_from_marc
-
-LOC_FILE = (
-    Path(__file__).resolve().parents[3]
-    / "shared/data/marc/loc-booksall-2016-part01"
-    / "BooksAll.2016.part01.lang-ind-may-jav-sun.mrc"
-)
-
-
-@cache
-def _loc_records() -> dict[str, BibRecord]:
-    records = {}
-    with LOC_FILE.open("rb") as handle:
-        for marc in pymarc.MARCReader(handle, to_unicode=True):
-            record = bib_from_marc(marc)
-            records[record.lccns[0]] = record
-    return records
-
-
-def loc(lccn: str) -> BibRecord:
-    """The real LoC record with this LCCN, normalized."""
-    if not LOC_FILE.exists():
-        pytest.skip(f"shared LoC records not found at {LOC_FILE}")
-    return _loc_records()[lccn]
 
 
 def branch_copy(record: BibRecord, **changes: object) -> BibRecord:
@@ -350,7 +325,7 @@ KNOWN_DUPLICATES = {
 def _real_candidate_pairs() -> list[tuple[BibRecord, BibRecord]]:
     """Every pair of LoC records sharing a blocking key (about 850 pairs)."""
     loc("00365801")  # skips when the shared file is missing
-    records = list(_loc_records().values())
+    records = loc_bibs()
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, record in enumerate(records):
         for key in blocking_keys(record):

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
+from harvesters.xml_safety import safe_parser
 from union.normalize.errors import NormalizationError
-
-
-def _parser() -> etree.XMLParser:
-    # A fresh parser per document: lxml parsers keep state and are not thread-safe.
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
 
 
 def parse_xml(payload: bytes) -> etree._Element:
@@ -26,7 +14,7 @@ def parse_xml(payload: bytes) -> etree._Element:
     if not payload or not payload.strip():
         raise NormalizationError("empty XML payload")
     try:
-        return etree.fromstring(payload, _parser())
+        return etree.fromstring(payload, safe_parser(remove_comments=True, remove_pis=True))
     except etree.XMLSyntaxError as exc:
         raise NormalizationError(f"malformed XML: {exc}") from exc
 
