@@ -1,4 +1,5 @@
-"""The ``union`` command: ``union --config FILE init | harvest | status | demo``."""
+"""The ``union`` command: ``union --config FILE init | harvest | status | demo | works |
+explain``."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from union.harvest_runs import register_federation
 from union.status import federation_status
 from union.store.engine import Store
 from union.store.migrate import upgrade
+from union.works.commands import add_work_verbs
 
 
 def utc_now() -> datetime:
@@ -54,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     status.set_defaults(run=_status)
     verbs.add_parser("demo", help="init, start the demo feeds, harvest everything"
                      ).set_defaults(run=_demo)
+    # Works (de-duplication): the verbs and their logic live in union.works.commands.
+    add_work_verbs(verbs, open_store, utc_now)
     return parser
 
 

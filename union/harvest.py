@@ -8,18 +8,14 @@ failing source is recorded and never stops the others.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 
 from harvesters.base import Harvester
-from harvesters.errors import HarvestError
-from harvesters.marc_file import MarcFileHarvester
-from harvesters.oai.harvester import OaiHarvester
-from harvesters.records import Page
 from union.config import Branch, Federation, MarcFileSource
 from union.harvest_runs import (
     RunStart,
@@ -29,12 +25,22 @@ from union.harvest_runs import (
     finish_reconciliation,
     last_reconciled,
 )
-from union.ingest import Counts, RunContext, commit_page, mark_seen, mark_unseen_deleted
+from union.harvest_worker import PageProducer, worker_pages
+from union.ingest import (
+    Counts,
+    PreparedPage,
+    RunContext,
+    commit_page,
+    mark_seen,
+    mark_unseen_deleted,
+    prepare_page,
+)
+from union.sources import SOURCE_FAILURES, make_harvester
 from union.store.engine import Store
+from union.works.updater import update_works
 
 Clock = Callable[[], datetime]
-# What a source can fail with; anything else is a bug and must surface.
-SOURCE_FAILURES = (HarvestError, OSError, aiohttp.ClientError, TimeoutError)
+HarvesterFactory = Callable[[Branch, aiohttp.ClientSession], Harvester]
 
 
 class HarvestProgress(Protocol):
@@ -68,13 +74,14 @@ class _Silent:
         pass
 
 
-def make_harvester(branch: Branch, http: aiohttp.ClientSession) -> Harvester:
-    """The harvester for a configured branch source."""
-    source = branch.source
-    if isinstance(source, MarcFileSource):
-        return MarcFileHarvester(branch.code, source.location, source.format, session=http)
-    return OaiHarvester(branch.code, source.url, metadata_prefix=source.metadata_prefix,
-                        set_spec=source.set_spec, profile=source.profile, session=http)
+def inline_pages(harvester: Harvester) -> PageProducer:
+    """Prepared pages of a harvester run in this process (normalizing in a thread)."""
+
+    async def pages(checkpoint: dict[str, Any] | None, full: bool) -> AsyncIterator[PreparedPage]:
+        async for page in harvester.harvest(checkpoint, full=full):
+            yield await asyncio.to_thread(prepare_page, page)
+
+    return pages
 
 
 async def harvest_federation(
@@ -85,9 +92,18 @@ async def harvest_federation(
     only: Sequence[str] | None = None,
     full: bool = False,
     progress: HarvestProgress | None = None,
-    harvester_factory: Callable[[Branch, aiohttp.ClientSession], Harvester] = make_harvester,
+    harvester_factory: HarvesterFactory | None = None,
+    cluster: bool = True,
 ) -> list[SourceSummary]:
-    """Harvest the chosen branches (all by default) concurrently; one summary per branch."""
+    """Harvest the chosen branches (all by default) concurrently; one summary per branch.
+
+    By default each source is harvested in a worker process of its own (fetching, parsing
+    and normalizing there, writing here: both cores work); with ``harvester_factory`` the
+    harvesters it builds run in this process.
+
+    Then, unless ``cluster`` is False, bring the works up to date with what was committed
+    (also after a failed source: its committed pages are good).
+    """
     branches = [federation.branch(code) for code in only] if only else list(federation.branches)
     bound = asyncio.Semaphore(federation.union.harvest_concurrency)
     report = progress or _Silent()
@@ -96,20 +112,26 @@ async def harvest_federation(
 
         async def one(branch: Branch) -> SourceSummary:
             async with bound:
-                harvester = harvester_factory(branch, http)
-                summary = await harvest_source(branch.code, harvester, store, clock, full=full,
+                factory = harvester_factory or make_harvester
+                pages = (worker_pages(branch) if harvester_factory is None
+                         else inline_pages(factory(branch, http)))
+                summary = await harvest_source(branch.code, pages, store, clock, full=full,
                                                progress=report)
                 if summary.status == "complete" and _reconcile_due(store, branch, clock()):
-                    await _reconcile(branch.code, harvester, store, clock, summary)
+                    await _reconcile(branch.code, factory(branch, http), store, clock, summary)
                 report.finished(summary)
                 return summary
 
-        return list(await asyncio.gather(*(one(b) for b in branches)))
+        summaries = list(await asyncio.gather(*(one(b) for b in branches)))
+    if cluster:
+        priority = [branch.code for branch in federation.branches]
+        await asyncio.to_thread(update_works, store, clock, priority=priority)
+    return summaries
 
 
 async def harvest_source(
     code: str,
-    harvester: Harvester,
+    pages: PageProducer,
     store: Store,
     clock: Clock,
     *,
@@ -122,7 +144,7 @@ async def harvest_source(
     summary = SourceSummary(code, "running", resumed=start.resumed)
     report.started(code, start.resumed)
     try:
-        async for page in harvester.harvest(start.checkpoint, full=full):
+        async for page in pages(start.checkpoint, full):
             counts = await asyncio.to_thread(_commit, store, start.context, page, clock())
             summary.counts.add(counts)
             report.page(code, counts)
@@ -139,7 +161,7 @@ def _begin(store: Store, code: str, full: bool, now: datetime) -> RunStart:
         return begin_run(session, code, full=full, now=now)
 
 
-def _commit(store: Store, ctx: RunContext, page: Page, now: datetime) -> Counts:
+def _commit(store: Store, ctx: RunContext, page: PreparedPage, now: datetime) -> Counts:
     with store.write() as session:
         return commit_page(session, ctx, page, now)
 

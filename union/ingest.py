@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -64,14 +64,26 @@ class Counts:
         self.reasons.extend(other.reasons)
 
 
-@dataclass(slots=True)
-class _Prepared:
-    """A harvested record with its hash and normalized form, ready to write."""
+@dataclass(frozen=True, slots=True)
+class PreparedRecord:
+    """A harvested record with its hash and normalized form, ready to write.
+
+    The record's parsed MARC is dropped: everything the store needs is here, and a
+    prepared page crosses from a harvest worker process to the writer cheaply.
+    """
 
     record: HarvestedRecord
     content_hash: str
     bib: BibRecord | None
     problem: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedPage:
+    """A harvested page whose records are hashed and normalized (see :func:`prepare_page`)."""
+
+    page: Page
+    records: tuple[PreparedRecord, ...]
 
 
 def content_hash(record: HarvestedRecord) -> str:
@@ -88,17 +100,27 @@ def normalize(record: HarvestedRecord) -> BibRecord:
     return bib_from_payload(record.format, record.payload)
 
 
-def commit_page(session: Session, ctx: RunContext, page: Page, now: datetime) -> Counts:
-    """Write one page and its checkpoint into ``session`` (the caller commits)."""
+def prepare_page(page: Page) -> PreparedPage:
+    """Hash and normalize a page's records (pure CPU work, no store)."""
+    records = tuple(_prepare(record) for record in _last_of_each(page.records))
+    stripped = Page([p.record for p in records], page.skipped, page.checkpoint,
+                    page.complete, page.response_date, page.full_listing)
+    return PreparedPage(stripped, records)
+
+
+def commit_page(session: Session, ctx: RunContext, prepared_page: PreparedPage,
+                now: datetime) -> Counts:
+    """Write one prepared page and its checkpoint into ``session`` (the caller commits)."""
     counts = Counts()
-    records = _last_of_each(page.records)
-    existing = _existing(session, ctx.source_id, [r.local_id for r in records])
-    new: list[_Prepared] = []
-    changed: list[tuple[int, _Prepared]] = []
+    page = prepared_page.page
+    existing = _existing(session, ctx.source_id, [p.record.local_id
+                                                  for p in prepared_page.records])
+    new: list[PreparedRecord] = []
+    changed: list[tuple[int, PreparedRecord]] = []
     unchanged_ids: list[int] = []
     skipped = list(page.skipped)
-    for record in records:
-        prepared = _prepare(record)
+    for prepared in prepared_page.records:
+        record = prepared.record
         if prepared.problem is not None:
             skipped.append(SkippedRecord(f"record {record.local_id}", prepared.problem,
                                          record.local_id))
@@ -202,17 +224,18 @@ def _existing(session: Session, source_id: int,
     return found
 
 
-def _prepare(record: HarvestedRecord) -> _Prepared:
+def _prepare(record: HarvestedRecord) -> PreparedRecord:
     digest = content_hash(record)
+    bare = replace(record, marc=None)
     if record.deleted:
-        return _Prepared(record, digest, None, None)
+        return PreparedRecord(bare, digest, None, None)
     try:
-        return _Prepared(record, digest, normalize(record), None)
+        return PreparedRecord(bare, digest, normalize(record), None)
     except NormalizationError as exc:
-        return _Prepared(record, digest, None, f"not normalized: {exc}")
+        return PreparedRecord(bare, digest, None, f"not normalized: {exc}")
 
 
-def _row_values(ctx: RunContext, prepared: _Prepared, now: datetime) -> dict[str, Any]:
+def _row_values(ctx: RunContext, prepared: PreparedRecord, now: datetime) -> dict[str, Any]:
     record = prepared.record
     return {
         "datestamp": record.datestamp,
@@ -226,7 +249,7 @@ def _row_values(ctx: RunContext, prepared: _Prepared, now: datetime) -> dict[str
     }
 
 
-def _insert_new(session: Session, ctx: RunContext, new: list[_Prepared],
+def _insert_new(session: Session, ctx: RunContext, new: list[PreparedRecord],
                 now: datetime) -> list[int]:
     if not new:
         return []
@@ -247,7 +270,7 @@ def _insert_new(session: Session, ctx: RunContext, new: list[_Prepared],
     return [ids[p.record.local_id] for p in new]
 
 
-def _update_changed(session: Session, ctx: RunContext, changed: list[tuple[int, _Prepared]],
+def _update_changed(session: Session, ctx: RunContext, changed: list[tuple[int, PreparedRecord]],
                     now: datetime) -> None:
     if not changed:
         return
@@ -266,7 +289,7 @@ def _drop_bibs(session: Session, source_record_ids: list[int]) -> None:
 
 
 def _write_bibs(session: Session, ctx: RunContext,
-                written: list[tuple[int, _Prepared]]) -> None:
+                written: list[tuple[int, PreparedRecord]]) -> None:
     bibs = [(sid, p.bib) for sid, p in written if p.bib is not None]
     if not bibs:
         return

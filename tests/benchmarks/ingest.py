@@ -82,7 +82,7 @@ source = {source_toml}
 
 
 def child(config: Path) -> None:
-    """Harvest the federation once; print records, seconds and own peak RSS as JSON."""
+    """Harvest the federation once; print records, seconds and peak RSS as JSON."""
     from union.cli import open_store, utc_now
     from union.config import load_federation
     from union.harvest import harvest_federation
@@ -98,7 +98,9 @@ def child(config: Path) -> None:
     if summary.status != "complete":
         raise SystemExit(f"harvest failed: {summary.error}")
     counts = summary.counts
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The harvest worker processes are this process's children: the peak is the larger.
+    peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     print(json.dumps({"records": counts.new + counts.updated + counts.unchanged,
                       "skipped": counts.skipped, "seconds": seconds, "peak_rss_mb": peak_mb}))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.federation import marc_file_branch, status_json, write_federation
 from tests.support.paths import REPO
 from union.cli import main
 
@@ -26,33 +27,8 @@ def federation(tmp_path: Path, store_url: str) -> Path:
     """Two village branches handing over real MARC files, with a store on each backend."""
     for name in VILLAGE_FILES.values():
         shutil.copy(CATALOGUES / name, tmp_path / name)
-    branches = "".join(
-        f"""
-[[branches]]
-code = "{code}"
-name = "Perpustakaan {code}"
-kind = "village"
-source = {{ type = "marc-file", path = "{name}" }}
-"""
-        for code, name in VILLAGE_FILES.items()
-    )
-    path = tmp_path / "federation.toml"
-    path.write_text(f"""
-[union]
-name = "Katalog Induk Uji"
-database = "{store_url}"
-index = "var/index"
-base_url = "http://127.0.0.1:8080"
-oai_domain = "katalog.example.go.id"
-admin_email = "pustaka@example.org"
-{branches}""", encoding="utf-8")
-    return path
-
-
-def status_json(federation: Path, capsys: pytest.CaptureFixture[str]) -> dict:
-    capsys.readouterr()
-    assert main(["--config", str(federation), "status", "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
+    branches = "".join(marc_file_branch(code, name) for code, name in VILLAGE_FILES.items())
+    return write_federation(tmp_path, branches, database=store_url)
 
 
 def test_init_creates_the_store_and_registers_every_branch(

@@ -4,7 +4,6 @@ files, a real SQLite store; one source failing, and a harvest process killed and
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import signal
 import socket
@@ -19,11 +18,13 @@ import pytest
 from harvesters.base import Harvester
 from harvesters.oai.client import RetryPolicy
 from harvesters.oai.harvester import OaiHarvester
+from tests.support.federation import marc_file_branch, status_json, write_federation
 from tests.support.oai_fault_server import Fault, OaiFaultServer
 from tests.support.paths import LOC_INDONESIAN, REPO
 from union.cli import main, open_store
 from union.config import Branch, OaiSource, load_federation
-from union.harvest import harvest_federation, make_harvester
+from union.harvest import harvest_federation
+from union.sources import make_harvester
 
 DEMO_COUNTS = {"KOTA": 300, "DESA1": 100, "DESA2": 90, "DESA3": 60}
 LOC_COUNT = 2828
@@ -39,27 +40,6 @@ def clock() -> datetime:
     return datetime.now(UTC)
 
 
-def federation_toml(folder: Path, branches: str, extra: str = "") -> Path:
-    path = folder / "federation.toml"
-    path.write_text(f"""
-[union]
-name = "Katalog Induk Uji"
-database = "sqlite:///{folder / 'union.db'}"
-index = "{folder / 'index'}"
-base_url = "http://127.0.0.1:8080"
-oai_domain = "katalog.example.go.id"
-admin_email = "pustaka@example.org"
-{extra}
-{branches}""", encoding="utf-8")
-    return path
-
-
-def status_of(config: Path, capsys: pytest.CaptureFixture[str]) -> dict:
-    capsys.readouterr()
-    assert main(["--config", str(config), "status", "--json"]) == 0
-    return json.loads(capsys.readouterr().out)
-
-
 def test_demo_harvests_every_branch_of_the_bundled_federation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -71,19 +51,13 @@ def test_demo_harvests_every_branch_of_the_bundled_federation(
     config = tmp_path / "demo.toml"
     config.write_text(demo, encoding="utf-8")
     assert main(["--config", str(config), "demo"]) == 0
-    status = status_of(config, capsys)
+    status = status_json(config, capsys)
     assert {code: entry["live"] for code, entry in status.items()} == DEMO_COUNTS
 
 
 async def test_one_source_down_does_not_stop_the_others(tmp_path: Path) -> None:
     shutil.copy(REPO / "config" / "catalogues" / "desa-air-kuti.mrc", tmp_path / "desa.mrc")
-    config = federation_toml(tmp_path, f"""
-[[branches]]
-code = "DESA2"
-name = "Perpustakaan Kelurahan Air Kuti"
-kind = "village"
-source = {{ type = "marc-file", path = "desa.mrc" }}
-
+    config = write_federation(tmp_path, marc_file_branch("DESA2", "desa.mrc") + f"""
 [[branches]]
 code = "MATI"
 name = "Perpustakaan yang sedang mati"
@@ -112,15 +86,9 @@ source = {{ type = "oai-pmh", url = "http://127.0.0.1:{free_port()}/oai" }}
 def test_failed_source_reports_its_error_in_status(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = federation_toml(tmp_path, """
-[[branches]]
-code = "HILANG"
-name = "Perpustakaan tanpa berkas"
-kind = "village"
-source = { type = "marc-file", path = "tidak-ada.mrc" }
-""")
+    config = write_federation(tmp_path, marc_file_branch("HILANG", "tidak-ada.mrc"))
     assert main(["--config", str(config), "harvest"]) == 1
-    entry = status_of(config, capsys)["HILANG"]
+    entry = status_json(config, capsys)["HILANG"]
     assert entry["last_run"]["status"] == "failed"
     assert "tidak-ada.mrc" in entry["last_error"]
 
@@ -142,7 +110,7 @@ async def test_killed_harvest_resumes_with_nothing_lost_or_doubled(tmp_path: Pat
                               feed_options={"loc": {"page_size": 100}}) as server:
         # Every page answers slowly, so the harvest is surely killed in the middle.
         server.inject(Fault("stall", delay=0.3), path="/feeds/loc", times=10_000)
-        config = federation_toml(tmp_path, f"""
+        config = write_federation(tmp_path, f"""
 [[branches]]
 code = "LOC"
 name = "Library of Congress, Jakarta office"

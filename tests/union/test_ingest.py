@@ -17,7 +17,7 @@ from harvesters.records import ISO2709, HarvestedRecord, Page, SkippedRecord
 from tests.support.paths import REPO
 from union.config import load_federation
 from union.harvest_runs import begin_run, register_federation
-from union.ingest import Counts, RunContext, commit_page
+from union.ingest import Counts, RunContext, commit_page, prepare_page
 from union.store.engine import Store
 from union.store.models import (
     BibRecordRow,
@@ -56,7 +56,7 @@ def run(store: Store) -> RunContext:
 
 def commit(store: Store, run: RunContext, page: Page, now: datetime = NOW) -> Counts:
     with store.write() as session:
-        return commit_page(session, run, page, now)
+        return commit_page(session, run, prepare_page(page), now)
 
 
 def count(store: Store, *criteria: Any, model: type[Any] = SourceRecordRow) -> int:

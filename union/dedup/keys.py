@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from union.bib_record import BibRecord
 from union.dedup.names import ParsedName, parse_name
@@ -453,6 +454,7 @@ def _clean_title_text(text: str) -> str:
     return _strip_volume(text)
 
 
+@lru_cache(maxsize=1 << 16)
 def title_words(*parts: str | None) -> TitleWords:
     """Significant words of a title made of ``parts`` (title, subtitle, part name...).
 
@@ -460,6 +462,7 @@ def title_words(*parts: str | None) -> TitleWords:
     ("[microform]") and volume and edition phrases are removed; a leading article
     (English, Dutch, Indonesian "sebuah"/"suatu") and stop words are dropped; common
     abbreviations are expanded. If nothing significant is left, the folded words are kept.
+    Memoized (the result is immutable).
     """
     words: list[str] = []
     abbreviations: set[str] = set()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -161,11 +162,18 @@ def _strip_trailing_degrees(part: str) -> str:
     return " ".join(tokens)
 
 
+# HONORIFICS by their first word, in HONORIFICS order (longest first): a title can only
+# match where the name starts with its first word, so only those are tried.
+_HONORIFICS_BY_FIRST: dict[str, tuple[tuple[str, ...], ...]] = {}
+for _title in HONORIFICS:
+    _HONORIFICS_BY_FIRST[_title[0]] = (*_HONORIFICS_BY_FIRST.get(_title[0], ()), _title)
+
+
 def _honorific_part(words: list[str]) -> bool:
     """A comma part made only of honorifics: "Andi", "Raden Mas", "Drs", "Haji"."""
     rest = list(words)
     while rest:
-        for title in HONORIFICS:
+        for title in _HONORIFICS_BY_FIRST.get(rest[0], ()):
             if tuple(rest[: len(title)]) == title:
                 rest = rest[len(title) :]
                 break
@@ -179,7 +187,7 @@ def _strip_leading_titles(words: list[str]) -> list[str]:
     changed = True
     while changed and len(words) > 1:
         changed = False
-        for title in HONORIFICS:
+        for title in _HONORIFICS_BY_FIRST.get(words[0], ()):
             n = len(title)
             if tuple(words[:n]) != title or len(words) <= n:
                 continue
@@ -191,13 +199,14 @@ def _strip_leading_titles(words: list[str]) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_name(name: str | None) -> ParsedName:
     """Parse a personal name as catalogued into folded direct-order words.
 
     "Toer, Pramoedya Ananta" and "Pramoedya Ananta Toer" give the same words in the same
     order; "Prof. Dr. H. Ahmad Syafii Maarif, M.A." gives ("ahmad", "syafii", "maarif");
     "Abidin, Zainal, Andi" gives ("zainal", "abidin"); "Soekarno, 1901-1970" gives
-    ("sukarno",).
+    ("sukarno",). Memoized: a catalogue names the same people again and again.
     """
     if not name:
         return ParsedName((), None)
@@ -249,9 +258,12 @@ def _words_match(a: str, b: str) -> float:
     if a == b:
         return 1.0
     if len(a) == 1 or len(b) == 1:
-        return 0.9 if a[0] == b[0] else 0.0
+        # "J. B." is how old spelling wrote "Y. B." (Mangoenwidjaja / Mangunwijaya).
+        return 0.9 if a[0] == b[0] or a[0] + b[0] in ("jy", "yj") else 0.0
     if a.isdigit() or b.isdigit():
         return 0.0
+    if a.replace("j", "y") == b.replace("j", "y"):
+        return 0.8  # old spelling's j for /y/ ("Ajat" / "Ayat"), like a typo
     # Javanese names differ by one letter ("Suharto", "Sutarto", "Sumarto"): only long
     # words may carry a typo ("Marhiyanto" / "Murhiyanto").
     if min(len(a), len(b)) >= 8 and Indel.normalized_similarity(a, b) >= 0.85:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import OSA, Indel
 
 from union.bib_record import BibRecord
 from union.dedup.evidence import Decision, Evidence, Signal
@@ -46,7 +46,15 @@ from union.dedup.keys import (
 )
 from union.dedup.names import ParsedName, name_in_text, name_similarity
 
-__all__ = ["THRESHOLD", "Decision", "MatchView", "decide", "match_view"]
+__all__ = [
+    "THRESHOLD",
+    "Decision",
+    "MatchView",
+    "decide",
+    "decide_views",
+    "match_view",
+    "titles_conflict",
+]
 
 #: Score from which two records are judged the same (with agreeing titles, no blocker).
 THRESHOLD = 6.0
@@ -56,11 +64,18 @@ W_SHARED_ID = 4.0  # ISBN, LCCN, OCLC or national number in common
 W_SHARED_ISSN = 0.5  # a series ISSN is shared by every book of the series
 W_DISJOINT_ISBNS = -3.0  # both have ISBNs, none in common
 W_DIFFERENT_ID = -1.5  # different LCCN / OCLC / national number
-W_TITLE = {"exact": 3.0, "close": 2.0, "partial": 1.0}
+W_TITLE = {"exact": 3.0, "close": 2.0, "partial": 2.0}
+# An agreeing title of SPECIFIC_WORDS significant words or more adds W_TITLE_SPECIFIC,
+# of VERY_SPECIFIC_WORDS or more twice that.
+W_TITLE_SPECIFIC = 1.0
+SPECIFIC_WORDS = 5
+VERY_SPECIFIC_WORDS = 8
+#: Exactly shared title words from which a one-letter slip in a shorter word is a typo.
+TYPO_CONTEXT = 2
 W_AUTHOR_SAME = 2.0
 W_AUTHOR_COMPATIBLE = 1.5
 W_AUTHOR_DIFFERENT = -3.0
-W_BODY_SAME = 0.5  # one issuing body publishes many different reports
+W_BODY_SAME = 1.0  # one issuing body publishes many different reports: weighs as a person
 W_BODY_DIFFERENT = -1.5
 W_YEAR_SAME = 1.0
 W_YEAR_TWO_APART = -1.5
@@ -214,7 +229,8 @@ def _is_numeric(word: str) -> bool:
     return set(word) <= _ROMAN_LETTERS and parse_number(word) is not None
 
 
-def _words_equivalent(x: str, y: str, abbrev_x: frozenset[str], abbrev_y: frozenset[str]) -> bool:
+def _words_equivalent(x: str, y: str, abbrev_x: frozenset[str], abbrev_y: frozenset[str],
+                      context: int = 0) -> bool:
     """Two different title words that may stand for each other: an abbreviation written
     with a period ("Kab." / "Kabupaten", "Dep." / "Departemen") or a typo in a long word
     ("Kabupatem" / "Kabupaten"). Numbers never: "XIII" is not "XIV", "1998" not "1999"."""
@@ -223,9 +239,25 @@ def _words_equivalent(x: str, y: str, abbrev_x: frozenset[str], abbrev_y: frozen
             rest = iter(long)
             if all(ch in rest for ch in short) and not _is_numeric(long):
                 return True  # letters in order: "dept" in "departemen"
-    if min(len(x), len(y)) < 8 or _is_numeric(x) or _is_numeric(y):
+    if _is_numeric(x) or _is_numeric(y):
         return False
-    return Indel.normalized_similarity(x, y) >= 0.85
+    if min(len(x), len(y)) >= 4 and _y_for_j(x) == _y_for_j(y):
+        return True  # old spelling's j for /y/ in a word with no other old mark: "kaja"
+    if min(len(x), len(y)) < 8:
+        # In a long title (``context`` words shared exactly), one slip in a word of five
+        # letters or more is a typo; in a short title it may be another word.
+        return (context >= TYPO_CONTEXT and min(len(x), len(y)) >= 5
+                and OSA.distance(_y_for_j(x), _y_for_j(y)) <= 1)
+    return Indel.normalized_similarity(_y_for_j(x), _y_for_j(y)) >= 0.85
+
+
+def _y_for_j(word: str) -> str:
+    """The word with every j read as y (and nj as ny): how old spelling wrote /y/.
+
+    Folding maps j to y only in words that show another old-spelling mark, since a blanket
+    rule would merge "raja" and "raya"; comparing two title words, a j/y difference is
+    counted as one approximate word, like a typo."""
+    return word.replace("j", "y")
 
 
 def _max_matching(left: list[str], right: list[str], ok: dict[tuple[int, int], bool]) -> int:
@@ -282,8 +314,9 @@ def _aligned(a: TitleWords, b: TitleWords) -> bool:
     right, left = _remove_compounds(right, left)
     if len(left) != len(right) or len(left) > _MAX_APPROXIMATE:
         return False  # what is left pairs one to one, or not at all
+    shared = len(a.words) - len(left)
     ok = {
-        (i, j): _words_equivalent(x, y, a.abbreviations, b.abbreviations)
+        (i, j): _words_equivalent(x, y, a.abbreviations, b.abbreviations, shared)
         for i, x in enumerate(left)
         for j, y in enumerate(right)
     }
@@ -311,15 +344,32 @@ def _title_level(a: MatchView, b: MatchView) -> str:
     return "conflict"
 
 
+def titles_conflict(a: MatchView, b: MatchView) -> bool:
+    """Whether the titles disagree, so that :func:`decide_views` would block the merge:
+    a cheap first test for the many candidate pairs that share only a blocking key."""
+    return _title_level(a, b) in ("conflict", "missing")
+
+
 def _title_signal(a: MatchView, b: MatchView) -> Signal:
     """exact: same significant words; close: the same up to abbreviations, typos in long
     words and compounds written apart; partial: one title is the other without its
-    trailing subtitle(s); conflict (blocks): anything else; missing (blocks): an empty title."""
+    trailing subtitle(s); conflict (blocks): anything else; missing (blocks): an empty title.
+    An agreeing title of :data:`SPECIFIC_WORDS` words or more weighs more, and a close one
+    then weighs as an exact one."""
     level = _title_level(a, b)
     ratio = fuzz.token_sort_ratio(a.full.key, b.full.key)
     note = f"{level} ({ratio:.0f})"
     blocks = level in ("conflict", "missing")
-    return Signal("title", a.full.key, b.full.key, W_TITLE.get(level, 0.0), blocks, note)
+    score = W_TITLE.get(level, 0.0)
+    # A long title agreeing is rarer by chance than "Laporan tahunan" agreeing: the words
+    # the two titles share (the shorter title, for a partial match) must be many.
+    agreeing = min(len(a.full.words), len(b.full.words))
+    if not blocks and agreeing >= SPECIFIC_WORDS:
+        if level == "close":
+            score = W_TITLE["exact"]  # a slip in one word of many is a slip
+        score += W_TITLE_SPECIFIC * (2 if agreeing >= VERY_SPECIFIC_WORDS else 1)
+        note += ", specific"
+    return Signal("title", a.full.key, b.full.key, score, blocks, note)
 
 
 # -------------------------------------------------------------------------- part, edition
@@ -419,6 +469,11 @@ def _author_signal(a: MatchView, b: MatchView) -> Signal | None:
         return Signal("authors", show_a, show_b, W_AUTHOR_COMPATIBLE, note="compatible")
     if best >= 0.5:
         return Signal("authors", show_a, show_b, 0.0, note="undecided")
+    if any(Indel.normalized_similarity(x.key, y.key) >= 0.85
+           for x in a.persons for y in b.persons):
+        # One letter apart ("Rosmaida" / "Rosaida"): a typo or another person; the
+        # names neither support nor oppose the merge.
+        return Signal("authors", show_a, show_b, 0.0, note="similar")
     return Signal("authors", show_a, show_b, W_AUTHOR_DIFFERENT, note="different")
 
 
@@ -521,7 +576,13 @@ def decide(a: BibRecord, b: BibRecord) -> Decision:
     if a == b:
         signal = Signal("identical", None, None, THRESHOLD, note="same record")
         return Decision(True, THRESHOLD, Evidence((signal,)), "identical records")
-    va, vb = match_view(a), match_view(b)
+    return decide_views(match_view(a), match_view(b))
+
+
+def decide_views(va: MatchView, vb: MatchView) -> Decision:
+    """:func:`decide` on match views already computed (bulk clustering keeps them)."""
+    if va.record == vb.record:
+        return decide(va.record, vb.record)
     signals: list[Signal] = []
     signals.extend(_identifier_signals(va, vb))
     title = _title_signal(va, vb)

@@ -126,7 +126,8 @@ class SourceRecordRow(Base):
 
 
 class BibRecordRow(Base):
-    """The normalized form of a live source record (``union.bib_record.BibRecord``)."""
+    """The normalized form of a live source record: ``data`` is the JSON of a
+    ``union.bib_record.BibRecord`` (read back with ``BibRecord.from_dict``)."""
 
     __tablename__ = "bib_records"
     source_record_id: Mapped[int] = mapped_column(
@@ -177,3 +178,92 @@ class ChangeRow(Base):
     entity_id: Mapped[int] = mapped_column(BigInteger)
     op: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime]
+
+
+# =========================================================================================
+# Works: the de-duplicated union records (``union.works``), added by migration 0002.
+#
+# A work is a cluster of live source records judged to be one manifestation. Its id is
+# an integer allocated by the clusterer (never reused): merges keep the oldest id and
+# leave the others as ``merged`` tombstones pointing at the survivor; a work whose
+# members are all gone is ``deleted``. The clusterer follows ``change_log`` from its
+# cursor and writes its own ``entity='work'`` change-log rows for the derived views.
+# =========================================================================================
+
+
+class WorkRow(Base):
+    """One union record. ``status`` is "live", "merged" (``merged_into`` names the
+    surviving work) or "deleted"; ``datestamp`` changes whenever its output would
+    (members, their descriptions or holdings); ``display`` is the merged display record
+    and ``display_hash`` its digest, so unchanged output is recognized cheaply."""
+
+    __tablename__ = "works"
+    __table_args__ = (Index("ix_works_merged_into", "merged_into"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    status: Mapped[str] = mapped_column(String(16))
+    merged_into: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    datestamp: Mapped[datetime]
+    display: Mapped[dict[str, Any] | None]
+    display_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class WorkMemberRow(Base):
+    """A live source record's work: every live, normalized record is in exactly one."""
+
+    __tablename__ = "work_members"
+    __table_args__ = (Index("ix_work_members_work_id", "work_id"),)
+    source_record_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("source_records.id"), primary_key=True
+    )
+    work_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("works.id"))
+
+
+class MatchKeyRow(Base):
+    """A blocking key of a live record: records sharing a key are compared."""
+
+    __tablename__ = "match_keys"
+    __table_args__ = (Index("ix_match_keys_key", "key"),)
+    source_record_id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class MatchEvidenceRow(Base):
+    """A pair of live records judged the same manifestation (``record_a < record_b``),
+    with the :class:`union.dedup.Decision` and its evidence as JSON. Only matches are
+    kept: they are the edges the clusterer partitions."""
+
+    __tablename__ = "match_evidence"
+    __table_args__ = (Index("ix_match_evidence_record_b", "record_b"),)
+    record_a: Mapped[int] = mapped_column(BigId, primary_key=True)
+    record_b: Mapped[int] = mapped_column(BigId, primary_key=True)
+    score: Mapped[float]
+    decision: Mapped[dict[str, Any]]
+    decided_at: Mapped[datetime]
+
+
+class OverrideRow(Base):
+    """A staff decision about two records: ``kind`` "same" (one work) or "never" (never
+    one work). Records are named by (branch code, local identifier), ordered so that
+    (code_a, local_a) < (code_b, local_b), so the decision outlives every re-harvest."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (UniqueConstraint("code_a", "local_a", "code_b", "local_b"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    code_a: Mapped[str] = mapped_column(String(32))
+    local_a: Mapped[str] = mapped_column(String(512))
+    code_b: Mapped[str] = mapped_column(String(32))
+    local_b: Mapped[str] = mapped_column(String(512))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ClusterCursorRow(Base):
+    """How far a follower of the change log has got: ``seq`` is the last change it
+    processed. The clusterer's row is named "works"."""
+
+    __tablename__ = "cluster_cursor"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]

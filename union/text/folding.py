@@ -161,6 +161,8 @@ def fold_characters(text: str) -> str:
     Compatibility forms are decomposed first ("ﬁ" -> "fi", "²" -> "2"); letters of other
     scripts (Arabic, Javanese, Chinese) are kept, only their combining marks are removed.
     """
+    if text.isascii():
+        return text.lower()  # nothing to decompose or transliterate: the common case
     # NFKD before and after casefold: casefold can itself produce decomposable text.
     text = _strip_marks(unicodedata.normalize("NFKD", text)).casefold()
     text = _strip_marks(unicodedata.normalize("NFKD", text))
@@ -256,11 +258,25 @@ def fold_text(text: str | None, *, old_spelling: bool = True) -> str:
     """
     if not text:
         return ""
+    if len(text) <= _MEMO_LENGTH:
+        return _fold_short(text, old_spelling)
+    return _fold(text, old_spelling)
+
+
+# Names, publishers, title words and degree tokens repeat across a catalogue; folding them
+# once is much of the cost of matching. Long texts (notes, abstracts) are not remembered.
+_MEMO_LENGTH = 80
+
+
+def _fold(text: str, old_spelling: bool) -> str:
     text = expand_reduplication(strip_punctuation(fold_characters(text)))
     words = text.split()
     if old_spelling:
         words = [fold_word(w) for w in words]
     return " ".join(words)
+
+
+_fold_short = lru_cache(maxsize=1 << 17)(_fold)
 
 
 def tokens(text: str | None, *, old_spelling: bool = True) -> list[str]:
