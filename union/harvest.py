@@ -117,7 +117,9 @@ async def harvest_federation(
                          else inline_pages(factory(branch, http)))
                 summary = await harvest_source(branch.code, pages, store, clock, full=full,
                                                progress=report)
-                if summary.status == "complete" and _reconcile_due(store, branch, clock()):
+                due = summary.status == "complete" and await asyncio.to_thread(
+                    _reconcile_due, store, branch, clock())
+                if due:
                     await _reconcile(branch.code, factory(branch, http), store, clock, summary)
                 report.finished(summary)
                 return summary

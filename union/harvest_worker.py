@@ -16,6 +16,7 @@ import multiprocessing
 import traceback
 from collections.abc import AsyncIterator, Callable
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import aiohttp
@@ -64,7 +65,7 @@ def _receive(receiver: Connection) -> tuple[str, Any]:
     return message
 
 
-def _stop(process: Any) -> None:
+def _stop(process: BaseProcess) -> None:
     process.join(timeout=10)
     if process.is_alive():
         process.kill()
