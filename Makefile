@@ -5,8 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := config/demo.toml
-# Debian packages the tests need: PostgreSQL binaries for the throwaway test cluster.
-DEBIAN_PACKAGES := postgresql
+# Debian packages the tests need: PostgreSQL binaries for the throwaway test cluster,
+# chromium for the browser tests, wrk for the HTTP benchmark, yaz and MARC::Lint to check
+# the MARC export, and the Perl OAI-PMH harvesters (HTTP::OAI, Catmandu) the feed is
+# tested with.
+DEBIAN_PACKAGES := postgresql chromium wrk yaz libmarc-lint-perl libhttp-oai-perl \
+	libcatmandu-oai-perl
 
 .PHONY: install debian-packages demo test lint bench clean
 

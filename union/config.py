@@ -19,6 +19,7 @@ BRANCH_KINDS = ("city", "village")
 SOURCE_TYPES = ("oai-pmh", "marc-file")
 MARC_FILE_FORMATS = ("iso2709", "marcxml")
 OAI_PROFILES = ("standard", "slims")
+SEARCH_ENGINES = ("tantivy", "whoosh")
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -99,6 +100,26 @@ class UnionNode:
     oai_domain: str
     admin_email: str
     harvest_concurrency: int = 4
+    search_engine: str = "tantivy"
+
+
+@dataclass(frozen=True, slots=True)
+class LocalContent:
+    """The federation's own region: works whose subjects (or titles) name one of these
+    places or subjects form the local-content collection (a search facet, an OAI set)."""
+
+    places: tuple[str, ...] = ()
+    subjects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """The union catalogue's own OAI-PMH feed. ``token_secret`` signs resumption tokens;
+    every node serving the feed must share it (None: the store keeps a generated one)."""
+
+    token_secret: str | None = None
+    records_page_size: int = 100
+    identifiers_page_size: int = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +130,8 @@ class Federation:
     union: UnionNode
     branches: tuple[Branch, ...]
     demo_feeds: tuple[DemoFeed, ...] = ()
+    local: LocalContent = field(default_factory=LocalContent)
+    feed: FeedSettings = field(default_factory=FeedSettings)
 
     def branch(self, code: str) -> Branch:
         """The branch with this code; ConfigError if there is none."""
@@ -143,7 +166,7 @@ class _Reader:
         self.environ = environ
 
     def federation(self, path: Path, raw: dict[str, Any]) -> Federation:
-        _only(raw, "", {"union", "branches", "demo"})
+        _only(raw, "", {"union", "branches", "demo", "local", "feed"})
         union = self.union(_table(raw, "union", ""))
         branches_raw = raw.get("branches")
         if not isinstance(branches_raw, list) or not branches_raw:
@@ -159,16 +182,49 @@ class _Reader:
             self.demo_feed(f, f"demo.feeds[{i}]")
             for i, f in enumerate(_table(demo, "feeds", "demo", kind=list, default=[]))
         )
-        return Federation(path=path, union=union, branches=branches, demo_feeds=feeds)
+        return Federation(path=path, union=union, branches=branches, demo_feeds=feeds,
+                          local=self.local(_table(raw, "local", "", default={})),
+                          feed=self.feed(_table(raw, "feed", "", default={})))
+
+    def local(self, raw: dict[str, Any]) -> LocalContent:
+        _only(raw, "local", {"places", "subjects"})
+        return LocalContent(places=self.texts(raw, "places", "local"),
+                            subjects=self.texts(raw, "subjects", "local"))
+
+    def feed(self, raw: dict[str, Any]) -> FeedSettings:
+        _only(raw, "feed", {"token_secret", "records_page_size", "identifiers_page_size"})
+        secret = self.text(raw, "token_secret", "feed") if "token_secret" in raw else None
+        if secret is not None and len(secret.encode("utf-8")) < 16:
+            raise ConfigError("feed.token_secret", "must be at least 16 bytes long")
+        return FeedSettings(
+            token_secret=secret,
+            records_page_size=_integer(raw, "records_page_size", "feed", default=100,
+                                       minimum=1),
+            identifiers_page_size=_integer(raw, "identifiers_page_size", "feed", default=500,
+                                           minimum=1),
+        )
+
+    def texts(self, raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        """An optional list of non-empty strings."""
+        values = raw.get(key, [])
+        if not isinstance(values, list):
+            raise ConfigError(f"{where}.{key}", "must be a list of strings")
+        return tuple(self.text({f"{key}[{i}]": v}, f"{key}[{i}]", where)
+                     for i, v in enumerate(values))
 
     def union(self, raw: dict[str, Any]) -> UnionNode:
         keys = {"name", "database", "index", "base_url", "oai_domain", "admin_email",
-                "harvest_concurrency"}
+                "harvest_concurrency", "search_engine"}
         _only(raw, "union", keys)
         database = self.text(raw, "database", "union")
         if "://" not in database:
             raise ConfigError("union.database", "must be a database URL such as sqlite:///var/union.db")
         concurrency = _integer(raw, "harvest_concurrency", "union", default=4, minimum=1)
+        engine = (self.text(raw, "search_engine", "union") if "search_engine" in raw
+                  else "tantivy")
+        if engine not in SEARCH_ENGINES:
+            raise ConfigError("union.search_engine",
+                              f"{engine!r} is not one of {', '.join(SEARCH_ENGINES)}")
         return UnionNode(
             name=self.text(raw, "name", "union"),
             database=self.database_url(database),
@@ -177,6 +233,7 @@ class _Reader:
             oai_domain=self.text(raw, "oai_domain", "union"),
             admin_email=_email(self.text(raw, "admin_email", "union"), "union.admin_email"),
             harvest_concurrency=concurrency,
+            search_engine=engine,
         )
 
     def branch(self, raw: Any, where: str) -> Branch:

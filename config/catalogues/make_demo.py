@@ -10,6 +10,7 @@ places. The choice is deterministic (every n-th record), so the files are reprod
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pymarc
@@ -28,16 +29,28 @@ BRANCHES = {
 }
 
 
+# The city library's local-history collection: every record about the region (the
+# [local] places of demo.toml), appended after the pool; DESA1 holds the first two too.
+LOCAL = re.compile(r"\b(sumatera selatan|palembang|lubuk ?linggau|musi rawas|muba|rejang)\b",
+                   re.IGNORECASE)
+LOCAL_HOLDERS = {"KOTA": None, "DESA1": 2}
+
+
 def main() -> None:
     """Write one ISO 2709 file per branch."""
     with SOURCE.open("rb") as handle:
         reader = pymarc.MARCReader(handle, to_unicode=True, force_utf8=True)
-        pool = [record for _, record in zip(range(POOL * 7), reader, strict=False)][::7]
+        records = [record for record in reader if record is not None]
+    pool = records[: POOL * 7 : 7]
+    local = [r for r in records if LOCAL.search(" ".join(
+        f.value() for f in r.get_fields("245", "600", "610", "650", "651", "653")))]
     for code, (name, positions, copies, prefix) in BRANCHES.items():
+        held = [(n, pool[n]) for n in positions]
+        if code in LOCAL_HOLDERS:
+            held += [(POOL + i, r) for i, r in enumerate(local[: LOCAL_HOLDERS[code]])]
         with (HERE / name).open("wb") as out:
-            for n in positions:
-                record = _branch_copy(pool[n], code, n, copies, prefix)
-                out.write(record.as_marc())
+            for n, original in held:
+                out.write(_branch_copy(original, code, n, copies, prefix).as_marc())
 
 
 def _branch_copy(original: pymarc.Record, code: str, n: int, copies: int,

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.paths import REPO
-from union.config import ConfigError, MarcFileSource, OaiSource, load_federation
+from union.config import (
+    ConfigError,
+    FeedSettings,
+    LocalContent,
+    MarcFileSource,
+    OaiSource,
+    load_federation,
+)
 
 MINIMAL = """
 [union]
@@ -54,8 +61,11 @@ def test_bundled_demo_federation_loads() -> None:
 
 def test_bundled_lubuklinggau_federation_loads_with_its_secret() -> None:
     federation = load_federation(REPO / "config" / "lubuklinggau.toml",
-                                 {"UNION_DB_PASSWORD": "rahasia"})
+                                 {"UNION_DB_PASSWORD": "rahasia",
+                                  "UNION_FEED_SECRET": "rahasia-umpan-oai-pmh"})
     assert federation.union.database.startswith("postgresql+psycopg://union:rahasia@")
+    assert federation.feed.token_secret == "rahasia-umpan-oai-pmh"
+    assert "Musi Rawas" in federation.local.places
     assert {b.kind for b in federation.branches} == {"city", "village"}
 
 
@@ -142,3 +152,32 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
 def test_error_message_names_the_file(tmp_path: Path) -> None:
     error = error_of(tmp_path, MINIMAL.replace('kind = "city"', 'kind = "kota"'))
     assert str(tmp_path / "federation.toml") in str(error)
+
+
+def test_search_engine_local_region_and_feed_default_when_absent(tmp_path: Path) -> None:
+    federation = load_federation(write(tmp_path, MINIMAL), {})
+    assert federation.union.search_engine == "tantivy"
+    assert federation.local == LocalContent()
+    assert federation.feed == FeedSettings()
+
+
+def test_local_region_lists_places_and_subjects(tmp_path: Path) -> None:
+    text = MINIMAL + '\n[local]\nplaces = ["Lubuklinggau"]\nsubjects = ["Suku Rejang"]\n'
+    federation = load_federation(write(tmp_path, text), {})
+    assert federation.local == LocalContent(places=("Lubuklinggau",), subjects=("Suku Rejang",))
+
+
+def test_an_empty_local_place_names_its_position(tmp_path: Path) -> None:
+    error = error_of(tmp_path, MINIMAL + '\n[local]\nplaces = ["Lubuklinggau", ""]\n')
+    assert error.key == "local.places[1]"
+
+
+def test_unknown_search_engine_is_refused(tmp_path: Path) -> None:
+    text = MINIMAL.replace('admin_email = "pustaka@example.org"',
+                           'admin_email = "pustaka@example.org"\nsearch_engine = "solr"')
+    assert error_of(tmp_path, text).key == "union.search_engine"
+
+
+def test_a_short_feed_token_secret_is_refused(tmp_path: Path) -> None:
+    error = error_of(tmp_path, MINIMAL + '\n[feed]\ntoken_secret = "pendek"\n')
+    assert error.key == "feed.token_secret"

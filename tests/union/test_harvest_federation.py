@@ -26,7 +26,7 @@ from union.config import Branch, OaiSource, load_federation
 from union.harvest import harvest_federation
 from union.sources import make_harvester
 
-DEMO_COUNTS = {"KOTA": 300, "DESA1": 100, "DESA2": 90, "DESA3": 60}
+DEMO_COUNTS = {"KOTA": 308, "DESA1": 102, "DESA2": 90, "DESA3": 60}
 LOC_COUNT = 2828
 
 
