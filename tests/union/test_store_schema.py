@@ -8,17 +8,17 @@ from sqlalchemy import inspect
 
 from union.store.engine import Store
 from union.store.migrate import upgrade
-from union.store.models import Base
+from union.store.schema import metadata
 
 
 def test_migrations_create_every_table(store: Store) -> None:
     tables = set(inspect(store.engine).get_table_names())
-    assert set(Base.metadata.tables) <= tables
+    assert set(metadata.tables) <= tables
 
 
 def test_migrations_match_the_models(store: Store) -> None:
     with store.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(connection), metadata)
     assert diff == []
 
 
