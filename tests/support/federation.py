@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from tests.support.paths import REPO
 from union.cli import main
+from union.config import Federation, load_federation
 
 
 def write_federation(folder: Path, branches: str, *, database: str | None = None) -> Path:
@@ -44,3 +46,30 @@ def status_json(config: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, A
     assert main(["--config", str(config), "status", "--json"]) == 0
     result: dict[str, Any] = json.loads(capsys.readouterr().out)
     return result
+
+
+def demo_catalogue_federation(folder: Path, *, database: str | None = None) -> Path:
+    """A federation file like ``config/demo.toml`` (the same four branches, catalogues and
+    local region) whose city library hands over its MARC file instead of the demo's
+    OAI-PMH feed, so tests can run side by side without a fixed port."""
+    catalogues = REPO / "config" / "catalogues"
+    branches = "".join([
+        marc_file_branch("KOTA", str(catalogues / "kota.mrc"), kind="city"),
+        marc_file_branch("DESA1", str(catalogues / "desa-tanah-periuk.mrc")),
+        marc_file_branch("DESA2", str(catalogues / "desa-air-kuti.mrc")),
+        marc_file_branch("DESA3", str(catalogues / "desa-petanang.mrc")),
+    ])
+    path = write_federation(folder, branches, database=database)
+    local = load_federation(REPO / "config" / "demo.toml", {}).local
+    with path.open("a", encoding="utf-8") as out:
+        out.write(f"\n[local]\nplaces = {json.dumps(list(local.places))}\n"
+                  f"subjects = {json.dumps(list(local.subjects))}\n")
+    return path
+
+
+def harvest_demo_catalogue(folder: Path, *, database: str | None = None) -> Federation:
+    """The demo catalogue harvested and de-duplicated into a store in ``folder`` (or
+    ``database``): 560 source records from four branches, clustered into works."""
+    path = demo_catalogue_federation(folder, database=database)
+    assert main(["--config", str(path), "harvest"]) == 0
+    return load_federation(path, {})
