@@ -15,6 +15,9 @@ from union.config import ConfigError, Federation, load_federation
 from union.harvest import SourceSummary, harvest_federation
 from union.harvest_progress import RichProgress, summary_table
 from union.harvest_runs import register_federation
+from union.search.commands import add_search_verbs, catch_up_index
+from union.server.commands import add_serve_verbs
+from union.staff.commands import add_staff_verbs
 from union.status import federation_status
 from union.store.engine import Store
 from union.store.migrate import upgrade
@@ -58,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
                      ).set_defaults(run=_demo)
     # Works (de-duplication): the verbs and their logic live in union.works.commands.
     add_work_verbs(verbs, open_store, utc_now)
+    add_serve_verbs(verbs, open_store, utc_now)
+    add_search_verbs(verbs, open_store, utc_now)
+    add_staff_verbs(verbs, open_store, utc_now)
     return parser
 
 
@@ -88,6 +94,7 @@ def _harvest(federation: Federation, args: argparse.Namespace) -> int:
     store = open_store(federation)
     try:
         summaries = asyncio.run(_run_harvest(federation, store, only, args.full))
+        catch_up_index(federation, store)
     finally:
         store.dispose()
     return 0 if all(s.status == "complete" for s in summaries) else 1
@@ -125,6 +132,7 @@ def _demo(federation: Federation, _args: argparse.Namespace) -> int:
     store = open_store(federation)
     try:
         summaries = asyncio.run(_demo_harvest(federation, store))
+        catch_up_index(federation, store)
     finally:
         store.dispose()
     return 0 if all(s.status == "complete" for s in summaries) else 1
