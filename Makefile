@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine:
-#   make demo   set up, then harvest the bundled demo federation into SQLite
+#   make demo   set up, harvest the bundled demo federation into SQLite, then serve it
+#               at http://127.0.0.1:8080 (Ctrl+C stops it)
 #   make test   set up (Debian packages included), then run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -35,6 +36,7 @@ demo: install
 	$(BIN)/union --config $(DEMO) init
 	$(BIN)/union --config $(DEMO) demo
 	$(BIN)/union --config $(DEMO) status
+	$(BIN)/union --config $(DEMO) serve --host 127.0.0.1 --port 8080
 
 test: install debian-packages
 	$(BIN)/ruff check .
