@@ -12,6 +12,7 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
 from union.config import ConfigError, Federation, load_federation
+from union.feed.commands import add_feed_verbs
 from union.harvest import SourceSummary, harvest_federation
 from union.harvest_progress import RichProgress, summary_table
 from union.harvest_runs import register_federation
@@ -61,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                      ).set_defaults(run=_demo)
     # Works (de-duplication): the verbs and their logic live in union.works.commands.
     add_work_verbs(verbs, open_store, utc_now)
+    add_feed_verbs(verbs, open_store, utc_now)  # OAI-PMH feed and MARC export
     add_serve_verbs(verbs, open_store, utc_now)
     add_search_verbs(verbs, open_store, utc_now)
     add_staff_verbs(verbs, open_store, utc_now)
