@@ -97,6 +97,34 @@ class Branch:
         self._wants: dict[str, Request] = {}
         self._transfers: dict[str, Transfer] = {}
 
+    # Persistence ---------------------------------------------------------------------------
+
+    _STATE = ("_custody", "_lending", "_borrowing", "_rotas", "_wants", "_transfers")
+
+    def state(self) -> dict[str, dict[str, object]]:
+        """Everything the branch knows, as plain frozen dataclasses, for its edge to save."""
+        return {name: dict(getattr(self, name)) for name in self._STATE}
+
+    @classmethod
+    def restore(
+        cls,
+        code: str,
+        holdings: Holdings,
+        state: Mapping[str, Mapping[str, object]],
+        policy: LoanPolicy | None = None,
+    ) -> Branch:
+        """The branch :meth:`state` was taken from, working again."""
+        branch = cls(code, holdings, (), policy)
+        for name in cls._STATE:
+            setattr(branch, name, dict(state[name]))
+        return branch
+
+    def add_items(self, item_ids: Iterable[str]) -> tuple[str, ...]:
+        """Take newly catalogued copies onto this branch's shelf; returns those that were new."""
+        new = tuple(i for i in item_ids if i not in self._custody)
+        self._custody.update({i: Custody(i, self.code) for i in new})
+        return new
+
     # Read-only views ----------------------------------------------------------------------
 
     @property

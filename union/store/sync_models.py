@@ -35,6 +35,8 @@ class SyncStreamRow(Base):
     __tablename__ = "sync_stream"
     origin: Mapped[str] = mapped_column(String(32), primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    # The hub's admission order across origins: replaying it rebuilds the hub's authority.
+    admitted: Mapped[int] = mapped_column(BigInteger, unique=True)
     recipient: Mapped[str] = mapped_column(String(32), index=True)
     message: Mapped[dict[str, Any]]
     signature: Mapped[bytes] = mapped_column(LargeBinary)

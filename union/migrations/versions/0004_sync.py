@@ -108,6 +108,7 @@ def upgrade() -> None:
         "sync_stream",
         sa.Column("origin", sa.String(length=32), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("admitted", sa.BigInteger(), nullable=False),
         sa.Column("recipient", sa.String(length=32), nullable=False),
         sa.Column("message", sa.JSON(), nullable=False),
         sa.Column("signature", sa.LargeBinary(), nullable=False),
@@ -115,6 +116,7 @@ def upgrade() -> None:
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("received_at", union.store.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("origin", "seq", name=op.f("pk_sync_stream")),
+        sa.UniqueConstraint("admitted", name=op.f("uq_sync_stream_admitted")),
     )
     op.create_index(op.f("ix_sync_stream_recipient"), "sync_stream", ["recipient"], unique=False)
 

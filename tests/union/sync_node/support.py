@@ -1,0 +1,74 @@
+"""A federation of hosted branches in one store with its hub in the same process: the
+branches' nodes, their keys and the staff service, driven by a clock the test moves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from union.store.engine import Store
+from union.sync_node.enrolment import enrol
+from union.sync_node.hub import Hub, LocalMailbox
+from union.sync_node.node import BranchNode
+from union.sync_node.service import KeyDirectory, SyncService
+from union.sync_node.session import SessionReport, sync_once
+
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class Hosted:
+    """Branches hosted in one store, with the hub beside them."""
+
+    store: Store
+    keys: KeyDirectory
+    clock: Clock = field(default_factory=Clock)
+
+    def __post_init__(self) -> None:
+        self.hub = Hub(self.store)
+        self.mailbox = LocalMailbox(self.hub, self.clock)
+        self.service = SyncService(self.store, self.node)
+
+    def add(self, code: str, items: Iterable[str] = ()) -> BranchNode:
+        """Enrol ``code`` owning ``items`` (barcodes; ids become ``<code>/<barcode>``)."""
+        enrol(self.store, code, self.keys.path(code), self.clock())
+        node = self.node(code)
+        node.create([f"{code}/{b}" for b in items], self.clock())
+        return node
+
+    def node(self, code: str) -> BranchNode:
+        return self.keys.node(self.store, code)
+
+    def sync(self, *codes: str) -> dict[str, SessionReport]:
+        """One session of each branch named, in order."""
+        return {code: sync_once(self.node(code), self.mailbox, self.clock()) for code in codes}
+
+    def settle(self, codes: Iterable[str], rounds: int = 3) -> None:
+        """Sessions of every branch until nothing is left to move."""
+        codes = list(codes)
+        for _ in range(rounds):
+            self.sync(*codes)
+
+
+def hosted(store: Store, tmp_path: Path, branches: Mapping[str, Iterable[str]]) -> Hosted:
+    """A federation of ``branches`` (code -> barcodes they own)."""
+    fed = Hosted(store, KeyDirectory(tmp_path / "keys"))
+    for code, items in branches.items():
+        fed.add(code, items)
+    return fed
