@@ -1,0 +1,59 @@
+"""The ``union`` command's search-index verb, and the catch-up other verbs run:
+
+    union --config F reindex     rebuild the node's search index from the store
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from union.config import Federation
+from union.local_content import LocalMatcher
+from union.search.engine import open_engine
+from union.search.layout import IndexLayoutError
+from union.search.live_index import CatchUp, LiveIndex, rebuild_index
+from union.store.engine import Store
+
+__all__ = ["add_search_verbs", "catch_up_index"]
+
+OpenStore = Callable[[Federation], Store]
+Clock = Callable[[], datetime]
+
+
+def add_search_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> None:
+    """Add the ``reindex`` verb to the CLI's subparsers."""
+    del clock  # the index keeps no time of its own: its cursor is a change-log seq
+    verbs.add_parser(
+        "reindex", help="bangun ulang indeks pencarian / rebuild the search index"
+    ).set_defaults(run=lambda f, a: _reindex(f, a, open_store))
+
+
+def _reindex(federation: Federation, _args: argparse.Namespace, open_store: OpenStore) -> int:
+    store = open_store(federation)
+    try:
+        report = rebuild_index(federation.union.search_engine, federation.union.index, store,
+                               LocalMatcher(federation.local))
+    finally:
+        store.dispose()
+    print(f"Indeks pencarian / search index ({federation.union.search_engine}): "
+          f"{report.added} karya/works, {report.seconds:.2f} s, "
+          f"perubahan/change log #{report.cursor}")
+    return 0
+
+
+def catch_up_index(federation: Federation, store: Store) -> CatchUp:
+    """Bring the federation's search index up to date with the store (what ``harvest``
+    runs after clustering); an index of another engine or layout is rebuilt."""
+    matcher = LocalMatcher(federation.local)
+    name, directory = federation.union.search_engine, federation.union.index
+    try:
+        engine = open_engine(name, directory)
+    except IndexLayoutError:
+        return rebuild_index(name, directory, store, matcher)
+    try:
+        return LiveIndex(engine, directory, store, matcher).catch_up()
+    finally:
+        engine.close()
