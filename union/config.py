@@ -123,6 +123,27 @@ class FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SyncSettings:
+    """Branch-to-branch sync. At the hub ``branch`` is None and ``hosted`` lists the branches
+    without a computer of their own, whose sessions the hub runs; at a village agent
+    ``branch`` is its code and ``hub_url`` where it pushes and pulls. Keys are
+    ``key_dir/<code>.pem``. Retries back off from ``retry_seconds`` up to
+    ``retry_max_seconds`` and go on for as long as it takes; a lender is passed over
+    ``patience_days`` after it was asked or last heard from (at most ``patience_limit_days``)."""
+
+    branch: str | None = None
+    hub_url: str | None = None
+    key_dir: Path = Path("keys")
+    hosted: tuple[str, ...] = ()
+    interval_seconds: int = 60
+    retry_seconds: int = 5
+    retry_max_seconds: int = 3600
+    patience_days: int = 2
+    patience_limit_days: int = 7
+    loan_days: int = 14
+
+
+@dataclass(frozen=True, slots=True)
 class Federation:
     """A whole federation file, loaded."""
 
@@ -132,6 +153,7 @@ class Federation:
     demo_feeds: tuple[DemoFeed, ...] = ()
     local: LocalContent = field(default_factory=LocalContent)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     def branch(self, code: str) -> Branch:
         """The branch with this code; ConfigError if there is none."""
@@ -166,7 +188,7 @@ class _Reader:
         self.environ = environ
 
     def federation(self, path: Path, raw: dict[str, Any]) -> Federation:
-        _only(raw, "", {"union", "branches", "demo", "local", "feed"})
+        _only(raw, "", {"union", "branches", "demo", "local", "feed", "sync"})
         union = self.union(_table(raw, "union", ""))
         branches_raw = raw.get("branches")
         if not isinstance(branches_raw, list) or not branches_raw:
@@ -184,7 +206,25 @@ class _Reader:
         )
         return Federation(path=path, union=union, branches=branches, demo_feeds=feeds,
                           local=self.local(_table(raw, "local", "", default={})),
-                          feed=self.feed(_table(raw, "feed", "", default={})))
+                          feed=self.feed(_table(raw, "feed", "", default={})),
+                          sync=self.sync(_table(raw, "sync", "", default={})))
+
+    def sync(self, raw: dict[str, Any]) -> SyncSettings:
+        numbers = ("interval_seconds", "retry_seconds", "retry_max_seconds", "patience_days",
+                   "patience_limit_days", "loan_days")
+        _only(raw, "sync", {"branch", "hub_url", "key_dir", "hosted", *numbers})
+        branch = self.text(raw, "branch", "sync") if "branch" in raw else None
+        if branch is not None and not _CODE.match(branch):
+            raise ConfigError("sync.branch", f"{branch!r} is not a branch code")
+        hub_url = self.text(raw, "hub_url", "sync").rstrip("/") if "hub_url" in raw else None
+        if branch is not None and hub_url is None:
+            raise ConfigError("sync.hub_url", "is required when sync.branch is set")
+        key_dir = self.path(self.text(raw, "key_dir", "sync") if "key_dir" in raw else "keys")
+        defaults = SyncSettings()
+        values = {n: _integer(raw, n, "sync", default=getattr(defaults, n), minimum=1)
+                  for n in numbers}
+        return SyncSettings(branch=branch, hub_url=hub_url, key_dir=key_dir,
+                            hosted=self.texts(raw, "hosted", "sync"), **values)
 
     def local(self, raw: dict[str, Any]) -> LocalContent:
         _only(raw, "local", {"places", "subjects"})
