@@ -4,17 +4,15 @@ index per session, a real aiohttp server on 127.0.0.1 per test."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from aiohttp import web
 from sqlalchemy import select
 
 from tests.support.federation import harvest_demo_catalogue
+from tests.union.web.support import Catalogue
 from union.cli import main
-from union.config import Federation
 from union.local_content import LocalMatcher
 from union.search.engine import open_engine
 from union.search.live_index import rebuild_index
@@ -22,17 +20,6 @@ from union.server.context import CONTEXT, ServerContext
 from union.store.engine import Store
 from union.store.models import WorkRow
 from union.web import setup
-
-
-@dataclass(frozen=True, slots=True)
-class Catalogue:
-    """The demo catalogue with one staff merge: ``merged_id`` was merged into
-    ``survivor_id``, a work with records from two branches."""
-
-    federation: Federation
-    index: Path
-    merged_id: int
-    survivor_id: int
 
 
 def _single_member_works(store: Store) -> dict[str, tuple[int, str]]:
