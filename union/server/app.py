@@ -10,10 +10,12 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from union.feed.setup import setup as feed_setup
 from union.server import health, metrics
 from union.server.context import CONTEXT, ServerContext, Setup
 from union.server.health import NODE, NodeState
 from union.server.metrics import METRICS, NodeMetrics, metrics_middleware
+from union.web import setup as web_setup
 
 __all__ = ["PARTS", "build_app"]
 
@@ -21,6 +23,8 @@ __all__ = ["PARTS", "build_app"]
 PARTS: tuple[tuple[str, Setup], ...] = (
     ("health", health.setup),
     ("metrics", metrics.setup),
+    ("feed", feed_setup),
+    ("web", web_setup),
 )
 
 

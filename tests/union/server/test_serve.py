@@ -197,3 +197,18 @@ def test_sigterm_stops_the_node_cleanly(catalogue: Path, serve: Callable[[Path],
     code, out = node.stop()
     assert code == 0
     assert "Berhenti / stopped" in out
+
+
+def test_catalogue_pages_and_feed_answer_on_the_same_port_and_searches_are_timed(
+    catalogue: Path, serve: Callable[[Path], Node]
+) -> None:
+    node = serve(catalogue)
+    node.wait_for(lambda r: r["index"].get("lag") == 0)
+    identify = node.get("/oai?verb=Identify")
+    assert identify[0] == 200 and "<Identify>" in identify[1]
+    results = node.get("/cari?q=sejarah")
+    assert results[0] == 200 and "<html" in results[1]
+    metrics = node.metrics()
+    assert metrics[("union_search_latency_seconds_count", (("path", "/cari"),))] == 1
+    assert metrics[("union_http_requests_total",
+                    (("method", "GET"), ("route", "/oai"), ("status", "200")))] == 1
