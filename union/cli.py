@@ -22,6 +22,7 @@ from union.staff.commands import add_staff_verbs
 from union.status import federation_status
 from union.store.engine import Store
 from union.store.migrate import upgrade
+from union.sync_node.commands import add_sync_verbs
 from union.works.commands import add_work_verbs
 
 
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     add_serve_verbs(verbs, open_store, utc_now)
     add_search_verbs(verbs, open_store, utc_now)
     add_staff_verbs(verbs, open_store, utc_now)
+    add_sync_verbs(verbs, open_store, utc_now)  # sync, branch, audit
     return parser
 
 

@@ -11,12 +11,14 @@ picks up where the last left off.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aiohttp import web
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
@@ -160,6 +162,11 @@ class Hub:
             self._position = admitted
         return authority
 
+    def acknowledged(self, branch: str) -> int:
+        """The highest contiguous sequence number of ``branch``'s stream the hub holds."""
+        with self.store.read() as session:
+            return _held(session, [branch]).get(branch, 0)
+
     def pull(self, branch: str, held: Mapping[str, int], limit: int = 5000) -> PullResult:
         """Everything after what ``branch`` holds of every other origin's stream."""
         result = PullResult()
@@ -236,11 +243,15 @@ class LocalMailbox:
         self._hub = hub
         self._clock = clock
 
-    def push(self, branch: str, batch: Sequence[SignedMessage]) -> int:
+    async def push(self, branch: str, batch: Sequence[SignedMessage]) -> int:
         """Hand ``batch`` to the hub."""
-        return self._hub.push(branch, batch, self._clock()).held
+        return (await asyncio.to_thread(self._hub.push, branch, batch, self._clock())).held
 
-    def pull(self, branch: str, held: Mapping[str, int]) -> Pulled:
+    async def pull(self, branch: str, held: Mapping[str, int]) -> Pulled:
         """Take ``branch``'s deliveries from the hub."""
-        result = self._hub.pull(branch, held)
+        result = await asyncio.to_thread(self._hub.pull, branch, held)
         return Pulled(entries_from_dicts(result.entries), result.heard, result.more)
+
+
+#: Where the web node keeps its hub (``request.app[APP_HUB]``).
+APP_HUB = web.AppKey("sync_hub", Hub)

@@ -3,14 +3,16 @@ pass over lenders that have been silent too long."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sync.rota import Patience
 from sync.sequencing import Skip
 from sync.signing import SignedMessage
+from union.config import SyncSettings
 from union.sync_node.node import BranchNode
 
 
@@ -27,11 +29,11 @@ class Pulled:
 class Mailbox(Protocol):
     """The hub as a branch reaches it: in process, over HTTP, or by a bundle file."""
 
-    def push(self, branch: str, batch: Sequence[SignedMessage]) -> int:
+    async def push(self, branch: str, batch: Sequence[SignedMessage]) -> int:
         """Upload ``batch``; the hub's acknowledgement of the branch's stream."""
         ...
 
-    def pull(self, branch: str, held: Mapping[str, int]) -> Pulled:
+    async def pull(self, branch: str, held: Mapping[str, int]) -> Pulled:
         """Everything after ``held`` of every other origin's stream."""
         ...
 
@@ -46,28 +48,43 @@ class SessionReport:
     passed_over: int
 
 
-def sync_once(
+async def sync_once(
     node: BranchNode, mailbox: Mailbox, now: datetime, patience: Patience | None = None
 ) -> SessionReport:
-    """Push every unacknowledged message, then pull and apply until the hub has no more."""
-    pending = node.pending()
+    """Push every unacknowledged message, then pull and apply until the hub has no more.
+
+    Store calls run off the event loop. A failure anywhere leaves the node as it was after
+    its last completed step: unacknowledged messages are simply sent again next time.
+    """
+    pending = await asyncio.to_thread(node.pending)
     acknowledged = 0
     if pending:
-        acknowledged = mailbox.push(node.code, pending)
-        node.acknowledge(acknowledged)
+        acknowledged = await mailbox.push(node.code, pending)
+        await asyncio.to_thread(node.acknowledge, acknowledged)
     applied = 0
     heard: dict[str, datetime] = {}
     while True:
-        pulled = mailbox.pull(node.code, node.held())
+        pulled = await mailbox.pull(node.code, await asyncio.to_thread(node.held))
         heard = pulled.heard
-        applied += node.receive(pulled.entries, now).applied
+        applied += (await asyncio.to_thread(node.receive, pulled.entries, now)).applied
         if not pulled.more:
             break
     passed = 0
     if patience is not None:
-        passed = len(node.command(lambda b: b.pass_over_late(now, heard, patience), now).drafts)
+        outcome = await asyncio.to_thread(
+            node.command, lambda b: b.pass_over_late(now, heard, patience), now
+        )
+        passed = len(outcome.drafts)
     # Answers and new asks made while applying go out in the same session.
-    again = node.pending()
+    again = await asyncio.to_thread(node.pending)
     if again:
-        node.acknowledge(mailbox.push(node.code, again))
+        await asyncio.to_thread(node.acknowledge, await mailbox.push(node.code, again))
     return SessionReport(len(pending), acknowledged, applied, passed)
+
+
+def patience_of(settings: SyncSettings) -> Patience:
+    """How long a lender is waited for, from the [sync] settings."""
+    return Patience(
+        silence=timedelta(days=settings.patience_days),
+        limit=timedelta(days=settings.patience_limit_days),
+    )

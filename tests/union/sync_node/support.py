@@ -3,6 +3,7 @@ branches' nodes, their keys and the staff service, driven by a clock the test mo
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -57,13 +58,7 @@ class Hosted:
 
     def sync(self, *codes: str) -> dict[str, SessionReport]:
         """One session of each branch named, in order."""
-        return {code: sync_once(self.node(code), self.mailbox, self.clock()) for code in codes}
-
-    def settle(self, codes: Iterable[str], rounds: int = 3) -> None:
-        """Sessions of every branch until nothing is left to move."""
-        codes = list(codes)
-        for _ in range(rounds):
-            self.sync(*codes)
+        return {c: asyncio.run(sync_once(self.node(c), self.mailbox, self.clock())) for c in codes}
 
 
 def hosted(store: Store, tmp_path: Path, branches: Mapping[str, Iterable[str]]) -> Hosted:

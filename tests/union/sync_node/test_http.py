@@ -1,0 +1,148 @@
+"""The hub over real HTTP on 127.0.0.1, and village agents that each keep their own store."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
+
+from sync.loan_request import LoanPhase
+from sync.messages import Message, Request
+from sync.signing import sign
+from tests.support.paths import REPO
+from tests.union.sync_node.support import START, Clock
+from union.config import SyncSettings, load_federation
+from union.search.engine import open_engine
+from union.server.context import CONTEXT, ServerContext
+from union.store.engine import Store
+from union.store.migrate import upgrade
+from union.store.sync_models import SyncRefusalRow
+from union.sync_node.agent import Backoff, run_agent
+from union.sync_node.codec import signed_to_dict
+from union.sync_node.enrolment import enrol
+from union.sync_node.http import setup
+from union.sync_node.keys import load_key_file
+from union.sync_node.node import BranchNode
+from union.sync_node.service import KeyDirectory, SyncService
+
+
+@asynccontextmanager
+async def hub_server(store: Store, tmp_path: Path, clock: Clock) -> AsyncIterator[str]:
+    federation = load_federation(REPO / "config" / "demo.toml")
+    context = ServerContext(
+        federation=federation,
+        store=store,
+        clock=clock,
+        engine=open_engine("tantivy", tmp_path / "index"),
+    )
+    app = web.Application()
+    app[CONTEXT] = context
+    setup(app, context)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def village(tmp_path: Path, code: str, items: list[str], keys: KeyDirectory) -> Store:
+    store = Store(f"sqlite:///{tmp_path / code}.db")
+    upgrade(store.engine)
+    BranchNode(store, code, load(keys, code)).create([f"{code}/{b}" for b in items], START)
+    return store
+
+
+def load(keys: KeyDirectory, code: str) -> Ed25519PrivateKey:
+    return load_key_file(keys.path(code))
+
+
+async def test_village_agents_reserve_a_copy_through_the_hub_over_http(
+    store: Store, tmp_path: Path
+) -> None:
+    clock = Clock()
+    keys = KeyDirectory(tmp_path / "keys")
+    for code in ("KOTA", "DESA"):
+        enrol(store, code, keys.path(code), clock())
+    kota, desa = village(tmp_path, "KOTA", ["B1"], keys), village(tmp_path, "DESA", [], keys)
+    desa_staff = SyncService(desa, lambda code: keys.node(desa, code))
+    kota_staff = SyncService(kota, lambda code: keys.node(kota, code))
+    async with hub_server(store, tmp_path, clock) as url:
+        settings = {
+            code: SyncSettings(branch=code, hub_url=url, key_dir=keys.directory)
+            for code in ("KOTA", "DESA")
+        }
+        await run_agent(desa, settings["DESA"], clock, once=True)  # learns KOTA's key
+        request = desa_staff.reserve_item("DESA", "KOTA/B1", clock())
+        for code, its_store in (("DESA", desa), ("KOTA", kota), ("DESA", desa)):
+            await run_agent(its_store, settings[code], clock, once=True)
+    [asked] = desa_staff.outgoing("DESA")
+    [pick] = kota_staff.pick_list("KOTA")
+    assert asked.leg is not None and asked.leg.phase is LoanPhase.WILL_SUPPLY
+    assert (pick.request_id, pick.item_id) == (f"{request}/1", "KOTA/B1")
+
+
+async def test_a_forged_push_over_http_is_refused_and_logged(store: Store, tmp_path: Path) -> None:
+    clock = Clock()
+    keys = KeyDirectory(tmp_path / "keys")
+    enrol(store, "KOTA", keys.path("KOTA"), clock())
+    enrol(store, "DESA", keys.path("DESA"), clock())
+    forged = sign(
+        Message("KOTA", 1, "DESA", "KOTA:1", Request(item_id="DESA/1"), START),
+        Ed25519PrivateKey.generate(),
+    )
+    async with hub_server(store, tmp_path, clock) as url, aiohttp.ClientSession() as client:
+        body = {"branch": "KOTA", "messages": [signed_to_dict(forged)]}
+        async with client.post(f"{url}/sync/push", json=body) as response:
+            answer = await response.json()
+    assert answer == {"held": 0, "admitted": 0, "refused": 1, "duplicates": 0}
+    with store.read() as session:
+        assert session.scalars(select(SyncRefusalRow.code)).all() == ["bad_signature"]
+
+
+async def test_a_malformed_push_is_answered_400_and_stores_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    clock = Clock()
+    async with hub_server(store, tmp_path, clock) as url, aiohttp.ClientSession() as client:
+        for body in (b"not json", b'{"branch": "KOTA", "messages": [{"message": {}}]}'):
+            async with client.post(f"{url}/sync/push", data=body) as response:
+                assert response.status == 400
+                assert "message" in await response.text() or "JSON" in await response.text()
+
+
+async def test_an_agent_that_cannot_reach_the_hub_keeps_its_outbox_and_delivers_it_later(
+    store: Store, tmp_path: Path
+) -> None:
+    clock = Clock()
+    keys = KeyDirectory(tmp_path / "keys")
+    enrol(store, "DESA", keys.path("DESA"), clock())
+    enrol(store, "KOTA", keys.path("KOTA"), clock())
+    desa = village(tmp_path, "DESA", [], keys)
+    SyncService(desa, lambda c: keys.node(desa, c)).reserve_item("DESA", "KOTA/B1", clock())
+    async with hub_server(store, tmp_path, clock) as url:
+        closed = url  # the port is free again once the server is gone
+    settings = SyncSettings(branch="DESA", hub_url=closed, key_dir=keys.directory)
+    with pytest.raises(aiohttp.ClientError):
+        await run_agent(desa, settings, clock, once=True)
+    assert len(keys.node(desa, "DESA").pending()) == 1
+    async with hub_server(store, tmp_path, clock) as url:
+        report = await run_agent(desa, dataclasses.replace(settings, hub_url=url), clock, once=True)
+    assert report is not None and (report.pushed, report.acknowledged) == (1, 1)
+    assert keys.node(desa, "DESA").pending() == []
+
+
+def test_retries_back_off_doubling_up_to_the_ceiling_and_never_give_up() -> None:
+    backoff = Backoff(first=5, most=3600)
+    waits = [backoff.delay(n) for n in (1, 2, 3, 4, 10, 1000)]
+    assert waits == [5, 10, 20, 40, 2560, 3600]

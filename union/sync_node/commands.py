@@ -1,0 +1,215 @@
+"""The ``union`` command's sync verbs:
+
+union --config F sync enrol CODE [--public-key HEX]   the hub: a branch's key pair
+union --config F branch [--once]                      a village agent: sync until stopped
+union --config F sync export FILE [--branch CODE]     a bundle for the USB stick
+union --config F sync import FILE                     take a bundle in (idempotent)
+union --config F sync simulate --branches N --requests M --loss P --duplicate P --seed S
+union --config F audit verify [--branch CODE]         check every audit hash chain
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from union.config import Federation
+from union.store.engine import Store
+from union.sync_node import bundle
+from union.sync_node.audit_log import audited_branches, verify_chain
+from union.sync_node.enrolment import enrol, start_node
+from union.sync_node.hub import Hub
+from union.sync_node.keys import register
+
+__all__ = ["add_sync_verbs"]
+
+OpenStore = Callable[[Federation], Store]
+Clock = Callable[[], datetime]
+
+
+def add_sync_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> None:
+    """Add the ``sync``, ``branch`` and ``audit`` verbs to the CLI's subparsers."""
+    sync = verbs.add_parser("sync", help="sinkronisasi antarcabang / branch-to-branch sync")
+    actions = sync.add_subparsers(dest="action", required=True)
+    enrol_verb = actions.add_parser("enrol", help="register a branch's signing key at the hub")
+    enrol_verb.add_argument("code", metavar="CODE")
+    enrol_verb.add_argument(
+        "--public-key", metavar="HEX", help="a key made at the branch (else one is made here)"
+    )
+    enrol_verb.set_defaults(run=lambda f, a: _enrol(f, a, open_store, clock))
+    export = actions.add_parser("export", help="write a bundle for the USB stick")
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.add_argument("--branch", metavar="CODE", help="at the hub: the branch it is for")
+    export.set_defaults(run=lambda f, a: _export(f, a, open_store, clock))
+    imp = actions.add_parser("import", help="take a bundle in (importing twice is harmless)")
+    imp.add_argument("file", type=Path, metavar="FILE")
+    imp.set_defaults(run=lambda f, a: _import(f, a, open_store, clock))
+    sim = actions.add_parser("simulate", help="seeded simulation over a hostile network")
+    sim.add_argument("--branches", type=int, default=5)
+    sim.add_argument("--requests", type=int, default=200)
+    sim.add_argument("--loss", type=float, default=0.3)
+    sim.add_argument("--duplicate", type=float, default=0.1)
+    sim.add_argument("--seed", type=int, default=1)
+    sim.set_defaults(run=_simulate)
+    branch = verbs.add_parser("branch", help="agen cabang desa / village branch agent")
+    branch.add_argument("--once", action="store_true", help="one session, then stop")
+    branch.set_defaults(run=lambda f, a: _branch(f, a, open_store, clock))
+    audit = verbs.add_parser("audit", help="log audit sinkronisasi / sync audit log")
+    audit_actions = audit.add_subparsers(dest="action", required=True)
+    verify = audit_actions.add_parser("verify", help="check every branch's hash chain")
+    verify.add_argument("--branch", metavar="CODE", help="only this branch")
+    verify.set_defaults(run=lambda f, a: _audit_verify(f, a, open_store))
+
+
+def _enrol(
+    federation: Federation, args: argparse.Namespace, open_store: OpenStore, clock: Clock
+) -> int:
+    store = open_store(federation)
+    try:
+        if args.public_key:
+            try:
+                public = bytes.fromhex(args.public_key)
+                with store.write() as session:
+                    register(session, args.code, public, clock())
+            except ValueError as exc:
+                print(f"kunci tidak sah / invalid key: {exc}", file=sys.stderr)
+                return 2
+            print(f"{args.code} terdaftar / enrolled")
+            return 0
+        path = federation.sync.key_dir / f"{args.code}.pem"
+        public = enrol(store, args.code, path, clock())
+        if args.code in federation.sync.hosted:
+            start_node(store, args.code, path, clock())
+        print(
+            f"{args.code} terdaftar / enrolled\n"
+            f"kunci privat / private key: {path}\nkunci publik / public key: {public.hex()}"
+        )
+        return 0
+    finally:
+        store.dispose()
+
+
+def _export(
+    federation: Federation, args: argparse.Namespace, open_store: OpenStore, clock: Clock
+) -> int:
+    store = open_store(federation)
+    try:
+        own = federation.sync.branch
+        if args.branch:
+            count = bundle.export_for_branch(Hub(store), args.branch, args.file, clock())
+            print(f"{count} entri untuk / entries for {args.branch} -> {args.file}")
+        elif own:
+            node = start_node(store, own, federation.sync.key_dir / f"{own}.pem", clock())
+            count = bundle.export_branch(node, args.file, clock())
+            print(f"{count} pesan dari / messages from {own} -> {args.file}")
+        else:
+            print("sebutkan --branch / name the branch with --branch (at the hub)", file=sys.stderr)
+            return 2
+        return 0
+    finally:
+        store.dispose()
+
+
+def _import(
+    federation: Federation, args: argparse.Namespace, open_store: OpenStore, clock: Clock
+) -> int:
+    store = open_store(federation)
+    try:
+        own = federation.sync.branch
+        if own:
+            node = start_node(store, own, federation.sync.key_dir / f"{own}.pem", clock())
+            result = bundle.import_at_branch(node, args.file, clock())
+        else:
+            result = bundle.import_at_hub(Hub(store), args.file, clock())
+    except bundle.BundleError as exc:
+        print(f"bundel ditolak / bundle refused: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        store.dispose()
+    print(
+        f"dari / from {result.sender}: {result.admitted} diterima hub / admitted, "
+        f"{result.applied} diterapkan / applied, {result.duplicates} duplikat / duplicates, "
+        f"{result.refused} ditolak / refused"
+    )
+    return 0
+
+
+def _branch(
+    federation: Federation, args: argparse.Namespace, open_store: OpenStore, clock: Clock
+) -> int:
+    from union.sync_node.agent import run_agent
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    settings = federation.sync
+    if settings.branch is None or settings.hub_url is None:
+        print(
+            "[sync] branch dan hub_url wajib / [sync] branch and hub_url are required",
+            file=sys.stderr,
+        )
+        return 2
+    store = open_store(federation)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        report = await run_agent(store, settings, clock, once=args.once, stop=stop)
+        if report is not None:
+            print(
+                f"{settings.branch}: {report.pushed} dikirim / pushed, "
+                f"{report.applied} diterapkan / applied",
+                flush=True,
+            )
+
+    try:
+        asyncio.run(main())
+    except OSError as exc:
+        print(f"hub tidak terjangkau / hub unreachable: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    return 0
+
+
+def _simulate(_federation: Federation, args: argparse.Namespace) -> int:
+    from sync.simulation import SimulationConfig, simulate
+
+    config = SimulationConfig(
+        branches=args.branches,
+        requests=args.requests,
+        loss=args.loss,
+        duplication=args.duplicate,
+    )
+    report = simulate(args.seed, config)
+    print(report.summary())
+    return 1 if report.violations else 0
+
+
+def _audit_verify(federation: Federation, args: argparse.Namespace, open_store: OpenStore) -> int:
+    store = open_store(federation)
+    try:
+        branches = [args.branch] if args.branch else audited_branches(store)
+        broken = 0
+        for code in branches:
+            report = verify_chain(store, code)
+            if report.first_break is None:
+                print(f"{code}: {report.entries} entri utuh / entries intact")
+            else:
+                broken += 1
+                print(
+                    f"{code}: RUSAK / BROKEN at entry {report.first_break.index}: "
+                    f"{report.first_break.reason}"
+                )
+        return 1 if broken else 0
+    finally:
+        store.dispose()
