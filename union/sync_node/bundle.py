@@ -18,9 +18,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from union.store.sync_models import SyncHeldRow
+from union.store.sync_models import SyncHeldRow, SyncKeyRow
 from union.sync_node.codec import entries_from_dicts, signed_from_dict, signed_to_dict
 from union.sync_node.hub import Hub
+from union.sync_node.keys import register
 from union.sync_node.node import Applied, BranchNode
 
 FORMAT = "union-sync-bundle/1"
@@ -107,6 +108,10 @@ def export_for_branch(hub: Hub, branch: str, path: Path, now: datetime) -> int:
             select(SyncHeldRow.origin, SyncHeldRow.held).where(SyncHeldRow.branch == branch)
         )
         held = {origin: seq for origin, seq in rows}
+        keys = {
+            code: bytes(key)
+            for code, key in session.execute(select(SyncKeyRow.branch, SyncKeyRow.public_key))
+        }
     entries: list[dict[str, Any]] = []
     while True:
         pulled = hub.pull(branch, held)
@@ -124,6 +129,8 @@ def export_for_branch(hub: Hub, branch: str, path: Path, now: datetime) -> int:
             "written_at": now.isoformat(),
             "entries": entries,
             "acknowledged": hub.acknowledged(branch),
+            # The members' keys travel too, as /sync/keys gives them to an online agent.
+            "keys": {code: key.hex() for code, key in keys.items()},
         },
     )
     return len(entries)
@@ -137,8 +144,12 @@ def import_at_branch(node: BranchNode, path: Path, now: datetime) -> Imported:
     try:
         entries = entries_from_dicts(data.get("entries", []))
         acknowledged = int(data.get("acknowledged", 0))
+        keys = {str(code): bytes.fromhex(key) for code, key in dict(data.get("keys", {})).items()}
     except (ValueError, TypeError) as exc:
         raise BundleError(f"{path}: {exc}") from None
+    with node.store.write() as session:
+        for code, key in keys.items():
+            register(session, code, key, now)
     applied: Applied = node.receive(entries, now)
     node.acknowledge(acknowledged)
     return Imported(HUB, 0, applied.applied, applied.duplicates, applied.refused)
