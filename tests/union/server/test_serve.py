@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pymarc
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
@@ -212,3 +214,33 @@ def test_catalogue_pages_and_feed_answer_on_the_same_port_and_searches_are_timed
     assert metrics[("union_search_latency_seconds_count", (("path", "/cari"),))] == 1
     assert metrics[("union_http_requests_total",
                     (("method", "GET"), ("route", "/oai"), ("status", "200")))] == 1
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_starts_the_demo_feeds_so_the_city_library_is_harvested_over_oai_pmh(
+    tmp_path: Path, serve: Callable[[Path], Node]
+) -> None:
+    port = free_port()
+    demo = ((REPO / "config" / "demo.toml").read_text(encoding="utf-8")
+            .replace("port = 8081", f"port = {port}")
+            .replace("127.0.0.1:8081", f"127.0.0.1:{port}")
+            .replace("../var/demo", str(tmp_path)))
+    shutil.copytree(REPO / "config" / "catalogues", tmp_path / "catalogues")
+    config = tmp_path / "demo.toml"
+    config.write_text(demo, encoding="utf-8")
+    assert main(["--config", str(config), "init"]) == 0
+    node = serve(config)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/oai?verb=Identify",
+                                timeout=30) as response:
+        assert b"<Identify>" in response.read()
+    report = node.wait_for(lambda r: r["branches"]["KOTA"]["scheduled"]["last_status"]
+                           is not None)
+    assert report["branches"]["KOTA"]["scheduled"]["last_status"] == "complete"
+    with (REPO / "config" / "catalogues" / "kota.mrc").open("rb") as marc:
+        published = sum(1 for _ in pymarc.MARCReader(marc))
+    assert harvested_new(config)["KOTA"] == published
