@@ -112,18 +112,38 @@ def _year(text: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+# What literature databases append to an article's title and is not part of it (MEDLINE,
+# Embase, Web of Science conventions): the original-language title ("<ORIGINAL> ...",
+# "[Arbeiten in der Crowd ...]"), "[Review] [45 refs]", "[abstract no: 134]", an
+# erratum notice, and the language of a translated title ("LA: Chi", "[Spanish]").
+_ANNOTATIONS = (
+    re.compile(r"\s+LA:\s*\w+\s*$"),
+    re.compile(r"\s*<ORIGINAL>.*$"),
+    re.compile(r"\s*\.?\s*\[Erratum appears in.*$", re.IGNORECASE),
+    re.compile(r"\]\.\s*\[[A-Za-z ,]+$"),  # "Title]. [Spanish": the brackets cut open
+    re.compile(r"(?:\s*\.?\s*\[[^\[\]]*\])+\s*\.?\s*$"),  # trailing bracketed notes
+)
+
+
+def _citation_title(title: str | None) -> str:
+    """An article title without the databases' annotations (see ``_ANNOTATIONS``); a
+    translated title is bracketed whole ("[A study on ...]")."""
+    title = (title or "").strip()
+    unwrapped = re.fullmatch(r"\[(.*)\]\.?", title)
+    title = unwrapped.group(1) if unwrapped else title
+    for annotation in _ANNOTATIONS:
+        stripped = annotation.sub("", title)
+        title = stripped if stripped.strip() else title
+    return title.strip(" .'\"")
+
+
 def _citation(title: str, authors: str, year: str, pages: str = "", journal: str = "",
               volume: str = "", doi: str = "", publisher: str = "",
               number: str = "") -> BibRecord:
     """A citation as a bib record: the journal with its volume (and issue) as a numbered
     series; the DOI, and the volume with the first page ("pg:12-149", where an article
     starts), as standard numbers; the page count as the extent."""
-    # A translated title is bracketed ("[A study on ...]"), sometimes followed by the
-    # language ("LA: Chi"); a "[Chinese]"-style tag says the original's language.
-    title = re.sub(r"\s+LA:\s*\w+\s*$", "", (title or "").strip())
-    unwrapped = re.fullmatch(r"\[(.*)\]\.?", title)
-    title = unwrapped.group(1) if unwrapped else title
-    title = re.sub(r"\s*\[[A-Za-z ,]+\]\s*\.?\s*$", "", title).strip(" .'\"")
+    title = _citation_title(title)
     volume, number = (volume or "").strip(), (number or "").strip()
     # An issue is a small number: some sets put running or article numbers in the column.
     numbering = (f"{volume}/{int(number):02d}" if number.isdigit() and int(number) < 100

@@ -45,6 +45,7 @@ from union.dedup.keys import (
     volume_of,
 )
 from union.dedup.names import ParsedName, name_in_text, name_similarity
+from union.dedup.series import SeriesAgreement, compare_series_titles, parse_series_number
 
 __all__ = [
     "THRESHOLD",
@@ -66,7 +67,7 @@ W_SHARED_ID = 4.0  # ISBN, LCCN, OCLC or national number in common
 W_SHARED_ISSN = 0.5  # a series ISSN is shared by every book of the series
 W_DISJOINT_ISBNS = -3.0  # both have ISBNs, none in common
 W_DIFFERENT_ID = -1.5  # different LCCN / OCLC / national number
-W_TITLE = {"exact": 3.0, "close": 2.0, "partial": 2.0}
+W_TITLE = {"exact": 3.0, "close": 2.0, "partial": 2.0, "prefix": 0.0}
 # An agreeing title of SPECIFIC_WORDS significant words or more adds W_TITLE_SPECIFIC,
 # of VERY_SPECIFIC_WORDS or more twice that.
 W_TITLE_SPECIFIC = 1.0
@@ -92,6 +93,7 @@ W_EDITION_UNCERTAIN = -1.0
 W_EDITION_ONE_SIDED = -1.5
 W_VOLUME_SAME = 0.5
 W_SERIES_SAME = 0.5
+W_SERIES_DIFFERENT = -4.0  # numbered in two different series (or journals)
 W_TRANSLATION_ONE_SIDED = -2.0
 
 
@@ -206,17 +208,14 @@ def _identifier_signals(a: MatchView, b: MatchView) -> list[Signal]:
             signals.append(
                 Signal("isbn", _show(ia.isbns), _show(ib.isbns), W_DISJOINT_ISBNS, note="different")
             )
-    for name, va, vb in (
-        ("lccn", ia.lccns, ib.lccns),
-        ("oclc", ia.oclc_numbers, ib.oclc_numbers),
-        ("national_number", ia.national_numbers, ib.national_numbers),
-    ):
+    for name, va, vb in (("lccn", ia.lccns, ib.lccns), ("oclc", ia.oclc_numbers, ib.oclc_numbers)):
         if not (va and vb):
             continue
         if va & vb:
             signals.append(Signal(name, _show(va), _show(vb), W_SHARED_ID, note="shared"))
-        elif name != "national_number" or _same_agencies(va, vb):
+        else:
             signals.append(Signal(name, _show(va), _show(vb), W_DIFFERENT_ID, note="different"))
+    signals.extend(_national_number_signals(ia.national_numbers, ib.national_numbers))
     if ia.issns & ib.issns:
         signals.append(
             Signal("issn", _show(ia.issns), _show(ib.issns), W_SHARED_ISSN, note="shared")
@@ -224,11 +223,41 @@ def _identifier_signals(a: MatchView, b: MatchView) -> list[Signal]:
     return signals
 
 
-def _same_agencies(va: frozenset[str], vb: frozenset[str]) -> bool:
-    """National numbers are comparable only within one agency ("agency:number")."""
-    agencies_a = {v.partition(":")[0] for v in va}
-    agencies_b = {v.partition(":")[0] for v in vb}
-    return bool(agencies_a & agencies_b)
+def _by_agency(values: frozenset[str]) -> dict[str, frozenset[str]]:
+    agencies: dict[str, set[str]] = {}
+    for value in values:
+        agencies.setdefault(value.partition(":")[0], set()).add(value)
+    return {agency: frozenset(numbers) for agency, numbers in agencies.items()}
+
+
+def _national_number_signals(va: frozenset[str], vb: frozenset[str]) -> list[Signal]:
+    """National numbers ("agency:number") compare within one agency: one shared number
+    weighs as a shared identifier; each agency numbering the two records differently
+    weighs against (two DOIs are two articles, whatever else they share)."""
+    if not (va and vb):
+        return []
+    signals = []
+    if va & vb:
+        signals.append(Signal("national_number", _show(va), _show(vb), W_SHARED_ID,
+                              note="shared"))
+    agencies_a, agencies_b = _by_agency(va), _by_agency(vb)
+    for agency in sorted(agencies_a.keys() & agencies_b.keys()):
+        na, nb = agencies_a[agency], agencies_b[agency]
+        if not na & nb:
+            signals.append(Signal("national_number", _show(na), _show(nb), W_DIFFERENT_ID,
+                                  note=f"different {agency}"))
+    return signals
+
+
+def _identifiers_disagree(a: MatchView, b: MatchView) -> bool:
+    """Whether some kind of identifier numbers the two records differently."""
+    ia, ib = a.ids, b.ids
+    for va, vb in ((ia.isbns, ib.isbns), (ia.lccns, ib.lccns),
+                   (ia.oclc_numbers, ib.oclc_numbers)):
+        if va and vb and not va & vb:
+            return True
+    agencies_a, agencies_b = _by_agency(ia.national_numbers), _by_agency(ib.national_numbers)
+    return any(not agencies_a[k] & agencies_b[k] for k in agencies_a.keys() & agencies_b.keys())
 
 
 def _shares_identifier(a: MatchView, b: MatchView) -> bool:
@@ -368,6 +397,15 @@ def _title_level(a: MatchView | TitleView, b: MatchView | TitleView) -> str:
             prefix = TitleWords(long.full.words[:end], long.full.abbreviations)
             if _aligned(short.full, prefix):
                 return "partial"
+    # A long title that the other goes on from without a mark ("... in children.
+    # European Lung Cancer Working Party", "... data hacking - Predictors and ..."):
+    # it does not block, but weighs nothing: a longer title may be another book, so the
+    # identifiers and the description must carry the merge alone.
+    for short, long in ((a, b), (b, a)):
+        length = len(short.full.words)
+        if SPECIFIC_WORDS <= length < len(long.full.words) and _aligned(
+                short.full, TitleWords(long.full.words[:length], long.full.abbreviations)):
+            return "prefix"
     return "conflict"
 
 
@@ -391,7 +429,7 @@ def _title_signal(a: MatchView, b: MatchView) -> Signal:
     # A long title agreeing is rarer by chance than "Laporan tahunan" agreeing: the words
     # the two titles share (the shorter title, for a partial match) must be many.
     agreeing = min(len(a.full.words), len(b.full.words))
-    if not blocks and agreeing >= SPECIFIC_WORDS:
+    if not blocks and level != "prefix" and agreeing >= SPECIFIC_WORDS:
         if level == "close":
             score = W_TITLE["exact"]  # a slip in one word of many is a slip
         score += W_TITLE_SPECIFIC * (2 if agreeing >= VERY_SPECIFIC_WORDS else 1)
@@ -582,12 +620,38 @@ def _language_signals(a: MatchView, b: MatchView) -> list[Signal]:
 
 
 def _series_signal(a: MatchView, b: MatchView) -> Signal | None:
-    for title in sorted(a.series.keys() & b.series.keys()):
-        na, nb = a.series[title], b.series[title]
-        if na != nb:
-            return Signal("series", f"{title} ; {na}", f"{title} ; {nb}", 0.0, True, "conflict")
-        return Signal("series", f"{title} ; {na}", f"{title} ; {nb}", W_SERIES_SAME, note="same")
-    return None
+    """Numbered series (for an article: its journal, volume and issue).
+
+    The same series (abbreviations allowed) with another volume blocks, and so does
+    another issue when both give one, unless an identifier is shared and none differs;
+    with the same number it weighs for. Numbered in different series on both sides
+    weighs strongly against: the same title by the same authors in two journals is two
+    papers (a conference abstract and the article), and a book reissued in another
+    series is another publication."""
+    if not a.series or not b.series:
+        return None
+    related = None
+    for ta, tb in itertools.product(sorted(a.series), sorted(b.series)):
+        agreement = compare_series_titles(ta, tb)
+        na, nb = a.series[ta], b.series[tb]
+        show_a, show_b = f"{ta} ; {na}", f"{tb} ; {nb}"
+        if agreement is SeriesAgreement.SAME:
+            number_a, number_b = parse_series_number(na), parse_series_number(nb)
+            if number_a.agrees_with(number_b):
+                return Signal("series", show_a, show_b, W_SERIES_SAME, note="same")
+            if (number_a.volume == number_b.volume and _shares_identifier(a, b)
+                    and not _identifiers_disagree(a, b)):
+                # Same volume, a shared number (for an article: the page it starts on)
+                # and none that differs: the issues disagreeing is a slip in one of them.
+                return Signal("series", show_a, show_b, 0.0, note="other issue")
+            return Signal("series", show_a, show_b, 0.0, True, "conflict")
+        if agreement is SeriesAgreement.RELATED and related is None:
+            related = Signal("series", show_a, show_b, 0.0, note="related")
+    if related is not None:
+        return related
+    first_a, first_b = min(a.series), min(b.series)
+    return Signal("series", f"{first_a} ; {a.series[first_a]}",
+                  f"{first_b} ; {b.series[first_b]}", W_SERIES_DIFFERENT, note="different")
 
 
 # -------------------------------------------------------------------------------- decide

@@ -1,0 +1,97 @@
+"""Series and journal titles compared the way catalogues and citation databases write them.
+
+A numbered series statement places a book in a larger publication ("Seri penerbitan
+PPW-LIPI ; no. 05/2000"); for an article the journal with its volume and issue does the
+same. Two records of one manifestation are in the same series, though one source may
+abbreviate its title the ISO 4 way ("New Engl J Med" / "New England Journal of
+Medicine", "Ann Fr Anesth Reanim") and the numbering may or may not carry the issue
+("108/04" / "108"). Two records numbered in *different* series are, almost always, two
+publications: the same paper printed in two journals, a book reissued in another series.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["SeriesAgreement", "SeriesNumber", "compare_series_titles", "parse_series_number"]
+
+# Words a series title may gain or lose between sources (articles, prepositions,
+# conjunctions in the languages of the titles seen), and numbers (an ISSN or a year
+# appended to the title).
+_FILLER = frozenset({
+    "a", "an", "the", "of", "and", "for", "on", "in", "at", "to", "by", "with",
+    "de", "des", "du", "la", "le", "les", "et", "d", "l", "y", "e", "el", "del",
+    "der", "die", "das", "und", "fur", "di", "dan", "untuk", "dari", "pada", "ke",
+})
+_NUMBER = re.compile(r"^\d+$")
+
+
+class SeriesAgreement(Enum):
+    """How two series titles relate."""
+
+    SAME = "same"  # equal, or one an abbreviation of the other word by word
+    RELATED = "related"  # overlapping words, but not the same title: undecided
+    DIFFERENT = "different"  # another series
+
+
+def _significant(title: str) -> tuple[str, ...]:
+    return tuple(w for w in title.split() if w not in _FILLER and not _NUMBER.match(w))
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """``short`` is ``long`` or an abbreviation of it: same first letter, its letters in
+    order ("engl" / "england", "j" / "journal", "dtsch" / "deutsche")."""
+    if short == long:
+        return True
+    if len(short) >= len(long) or short[0] != long[0]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def _aligned(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    """Word by word, each word of one title abbreviates the other's word or equals it."""
+    if len(x) != len(y) or not x:
+        return False
+    return all(_abbreviates(p, q) or _abbreviates(q, p) for p, q in zip(x, y, strict=True))
+
+
+def compare_series_titles(a: str, b: str) -> SeriesAgreement:
+    """How the folded series titles ``a`` and ``b`` relate (see :class:`SeriesAgreement`).
+
+    "new engl j med" / "new england journal of medicine": SAME (abbreviated word by word);
+    "stroke" / "stroke a journal of cerebral circulation": RELATED (one title is part of
+    the other, which may be its subtitle or another journal); "blood" / "stroke": DIFFERENT.
+    """
+    wa, wb = _significant(a), _significant(b)
+    if wa == wb or _aligned(wa, wb):
+        return SeriesAgreement.SAME
+    shorter, longer = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+    if shorter and set(shorter) <= set(longer):
+        return SeriesAgreement.RELATED
+    return SeriesAgreement.DIFFERENT
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesNumber:
+    """A number within a series: the volume (or number) and, for journals or series
+    numbered per year, the issue or year after a slash ("26/11", "5/2000")."""
+
+    volume: str
+    issue: str | None = None
+
+    def agrees_with(self, other: SeriesNumber) -> bool:
+        """Same volume, and the same issue when both give one (a source that leaves the
+        issue out says nothing against it)."""
+        if self.volume != other.volume:
+            return False
+        return self.issue is None or other.issue is None or self.issue == other.issue
+
+
+def parse_series_number(number: str) -> SeriesNumber:
+    """"26/11" -> volume 26, issue 11; "140" -> volume 140 (as :func:`series_numbers` of
+    ``union.dedup.keys`` writes them)."""
+    volume, _, issue = number.partition("/")
+    return SeriesNumber(volume, issue or None)
