@@ -1,0 +1,102 @@
+"""The protocol over the real demo catalogue: rotas from the union holdings, custody in
+search, and permanent transfers that a later harvest cannot silently undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from sync.transfer import TransferStatus
+from tests.support.federation import harvest_demo_catalogue
+from tests.union.sync_node.support import Hosted
+from union.store.engine import Store
+from union.store.models import ChangeRow, WorkRow
+from union.sync_node.catalogue import StoreCatalogue, custody_of_works, owners_of, work_items
+from union.sync_node.enrolment import enrol, start_node
+from union.sync_node.service import KeyDirectory
+
+BRANCHES = ("KOTA", "DESA1", "DESA2", "DESA3")
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Hosted:
+    """The demo catalogue harvested, every branch hosted with the copies it catalogued."""
+    federation = harvest_demo_catalogue(tmp_path)
+    fed = Hosted(Store(federation.union.database), KeyDirectory(tmp_path / "keys"))
+    for code in BRANCHES:
+        enrol(fed.store, code, fed.keys.path(code), fed.clock())
+        start_node(fed.store, code, fed.keys.path(code), fed.clock())
+    return fed
+
+
+def shared_work(store: Store, *branches: str) -> tuple[int, list[str]]:
+    """The first work whose barcoded copies are held by exactly ``branches``."""
+    with store.read() as session:
+        for work_id, display in session.execute(
+            select(WorkRow.id, WorkRow.display).where(WorkRow.status == "live").order_by(WorkRow.id)
+        ):
+            items = list(work_items(display))
+            if sorted({i.split("/")[0] for i in items}) == sorted(branches):
+                return work_id, items
+    raise AssertionError(f"the demo catalogue has no work held by exactly {branches}")
+
+
+def test_a_title_request_asks_branches_with_a_copy_on_the_shelf_first(demo: Hosted) -> None:
+    work_id, items = shared_work(demo.store, "KOTA", "DESA2")
+    [desa2_copy] = [i for i in items if i.startswith("DESA2/")]
+    demo.service.declare_lost("DESA2", desa2_copy, demo.clock())
+    demo.service.request_title("DESA1", work_id, demo.clock())
+    [request] = demo.service.outgoing("DESA1")
+    assert request.rota.lenders == ("KOTA", "DESA2")
+    demo.sync("DESA1", "KOTA", "DESA1")
+    [pick] = demo.service.pick_list("KOTA")
+    assert pick.item_id in items
+
+
+def test_a_reserved_copy_shows_in_search_custody_and_logs_its_work(demo: Hosted) -> None:
+    work_id, items = shared_work(demo.store, "KOTA", "DESA2")
+    copy = sorted(i for i in items if i.startswith("KOTA/"))[0]
+    with demo.store.read() as session:
+        before = session.scalar(select(ChangeRow.seq).order_by(ChangeRow.seq.desc()).limit(1))
+    demo.service.reserve_item("DESA1", copy, demo.clock())
+    demo.sync("DESA1", "KOTA")
+    with demo.store.read() as session:
+        custody = custody_of_works(session, [work_id])
+        logged = session.scalars(
+            select(ChangeRow.entity_id).where(ChangeRow.seq > before, ChangeRow.entity == "work")
+        ).all()
+    assert custody[tuple(copy.split("/"))] == "reserved"
+    assert work_id in logged
+
+
+def test_a_transferred_copy_changes_owner_and_a_stale_harvest_is_a_conflict(
+    demo: Hosted,
+) -> None:
+    work_id, items = shared_work(demo.store, "KOTA", "DESA2")
+    copy = sorted(i for i in items if i.startswith("KOTA/"))[0]
+    svc, now = demo.service, demo.clock
+    transfer = svc.propose_transfer("KOTA", "DESA3", [copy], now())
+    demo.sync("KOTA", "DESA3")
+    svc.accept_transfer("DESA3", transfer, now())
+    demo.sync("DESA3", "KOTA")
+    svc.ship_transfer("KOTA", transfer, now())
+    demo.sync("KOTA", "DESA3")
+    svc.receive_transfer("DESA3", transfer, now())
+    demo.sync("DESA3", "KOTA")
+    [done] = svc.transfers("KOTA")
+    assert done.status is TransferStatus.RECEIVED
+    with demo.store.read() as session:
+        assert owners_of(session, [copy]) == {copy: "DESA3"}
+        lenders = {c.branch for c in StoreCatalogue(session).lenders_for(str(work_id), "DESA1")}
+    assert "DESA3" in lenders
+    # KOTA's own catalogue still lists the copy (the demo's harvested records): taking its
+    # catalogue onto the shelf again does not take the copy back; staff see a conflict.
+    start_node(demo.store, "KOTA", demo.keys.path("KOTA"), now())
+    assert copy not in {c.item_id for c in svc.custody("KOTA")}
+    assert copy in {c.item_id for c in svc.custody("DESA3")}
+    [conflict] = svc.conflicts("KOTA", now())
+    assert (conflict.item_id, conflict.listed_by, conflict.owner) == (copy, "KOTA", "DESA3")
+    svc.resolve_conflict("DESA3", conflict.id, "transfer_stands", now())
+    assert svc.conflicts("KOTA", now()) == []
