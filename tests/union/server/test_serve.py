@@ -201,7 +201,7 @@ def test_sigterm_stops_the_node_cleanly(catalogue: Path, serve: Callable[[Path],
     assert "Berhenti / stopped" in out
 
 
-def test_catalogue_pages_and_feed_answer_on_the_same_port_and_searches_are_timed(
+def test_catalogue_pages_feed_and_sync_hub_answer_on_one_port_and_searches_are_timed(
     catalogue: Path, serve: Callable[[Path], Node]
 ) -> None:
     node = serve(catalogue)
@@ -210,6 +210,8 @@ def test_catalogue_pages_and_feed_answer_on_the_same_port_and_searches_are_timed
     assert identify[0] == 200 and "<Identify>" in identify[1]
     results = node.get("/cari?q=sejarah")
     assert results[0] == 200 and "<html" in results[1]
+    hub = node.get("/sync/status")
+    assert hub[0] == 200 and "streams" in json.loads(hub[1])
     metrics = node.metrics()
     assert metrics[("union_search_latency_seconds_count", (("path", "/cari"),))] == 1
     assert metrics[("union_http_requests_total",
