@@ -1,5 +1,5 @@
-"""The staff pages of one branch (``/staf/{branch}/...``): the dashboard and the harvest
-status. The page guard has already checked the session, the branch and the CSRF token."""
+"""The staff pages of one branch (``/staf/{branch}/...``) that need no sync node: the
+harvest status. The page guard has already checked the session, the branch and the CSRF token."""
 
 from __future__ import annotations
 
@@ -32,16 +32,6 @@ def branch_values(request: web.Request, section: str) -> dict[str, Any]:
     context = request.config_dict[CONTEXT]
     branch = context.federation.branch(actor.branch)
     return {"actor": actor, "branch": branch, "section": section, "csrf": actor.csrf_token}
-
-
-@routes.get("/{branch}/", name="staff.dashboard")
-async def dashboard(request: web.Request) -> web.Response:
-    """The branch's desk: what waits for its staff, and its last harvest."""
-    context = request.config_dict[CONTEXT]
-    code = actor_of(request).branch
-    harvest = await asyncio.to_thread(harvest_status, context, code)
-    return page(request, "staff/dashboard.html",
-                {**branch_values(request, "dashboard"), "harvest": harvest})
 
 
 @routes.get("/{branch}/panen", name="staff.harvest")

@@ -175,7 +175,7 @@ def _sign_in_page(request: web.Request, status: int, error: str | None) -> web.R
 
 
 def _refusal(request: web.Request, status: int, title: str, message: str) -> web.Response:
-    return page(request, "staff/refused.html", {"title": title, "message": message},
+    return page(request, "staff/refused.html", {"title": title, "reason": message},
                 status=status)
 
 

@@ -22,6 +22,7 @@ from union.staff.app import setup
 from union.staff.settings import StaffSettings
 from union.staff.tokens import issue_token
 from union.store.engine import Store
+from union.sync_node.service import SyncService
 
 PASSWORD = "rahasia-perpustakaan"
 #: Cheap argon2 parameters: the tests sign in often; production uses the library's defaults.
@@ -56,14 +57,16 @@ class Node:
 
 @asynccontextmanager
 async def staff_node(store: Store, federation: Federation, index: Path,
-                     settings: StaffSettings = FAST) -> AsyncIterator[Node]:
-    """A web node with the staff parts, on a free port of 127.0.0.1."""
-    clock = Clock()
+                     settings: StaffSettings = FAST, service: SyncService | None = None,
+                     clock: Clock | None = None) -> AsyncIterator[Node]:
+    """A web node with the staff parts, on a free port of 127.0.0.1; staff act through
+    ``service`` (by default the node's own, from the federation file)."""
+    clock = clock or Clock()
     context = ServerContext(federation=federation, store=store, clock=clock,
                             engine=open_engine("tantivy", index))
     app = web.Application()
     app[CONTEXT] = context
-    setup(app, context, settings)
+    setup(app, context, settings, service)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -5,12 +5,15 @@ route added later is covered without touching this test."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from tests.union.staff.support import (
     FAST,
+    Clock,
     add_staff,
     browser,
     csrf_of,
@@ -21,16 +24,20 @@ from tests.union.staff.support import (
 from union.config import Federation, load_federation
 from union.search.engine import open_engine
 from union.server.context import ServerContext
-from union.staff.app import api_app, pages_app
+from union.staff.app import api_app, pages_app, sync_service
+from union.staff.settings import StaffSettings
 from union.staff.signin import PUBLIC
 from union.store.engine import Store
+from union.sync_node.service import SyncService
+
+Factory = Callable[[ServerContext, StaffSettings, SyncService], web.Application]
 
 
-def _routes(app_factory, tmp_path: Path) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _routes(app_factory: Factory, tmp_path: Path) -> list[tuple[str, str]]:
     federation = load_federation(_config(tmp_path), {})
-    context = ServerContext(federation, Store("sqlite://"), lambda: None,  # type: ignore[arg-type]
+    context = ServerContext(federation, Store("sqlite://"), Clock(),
                             open_engine("tantivy", tmp_path / "routes-index"))
-    app = app_factory(context, FAST)
+    app = app_factory(context, FAST, sync_service(context))
     found = []
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource else {}
@@ -48,16 +55,25 @@ def _config(tmp_path: Path) -> Path:
     return demo_catalogue_federation(folder)
 
 
+# Every other path parameter gets a value its pattern accepts: the rule must refuse first.
+_SAMPLES = {"section": "masuk", "word": "kirim"}
+
+
 def _filled(path: str, branch: str) -> str:
-    # Every other path parameter gets a harmless value: the rule must refuse first.
-    return re.sub(r"\{[^}]+\}", "x", path.replace("{branch}", branch))
+    return re.sub(r"\{([^}]+)\}", lambda m: _SAMPLES.get(m.group(1), "x"),
+                  path.replace("{branch}", branch))
 
 
 def test_every_branch_page_and_api_route_names_the_branch(tmp_path: Path) -> None:
     pages = _routes(pages_app, tmp_path)
     api = _routes(api_app, tmp_path)
-    assert ("GET", "/{branch}/") in pages and ("GET", "/{branch}/panen") in pages
-    assert ("GET", "/{branch}") in api
+    for path in ("/{branch}/", "/{branch}/panen", "/{branch}/permintaan/masuk",
+                 "/{branch}/permintaan/keluar", "/{branch}/ambil", "/{branch}/kirim-terima",
+                 "/{branch}/mutasi", "/{branch}/konflik"):
+        assert ("GET", path) in pages
+    for path in ("/{branch}/permintaan/keluar", "/{branch}/mutasi", "/{branch}/konflik"):
+        assert ("POST", path) in pages and ("POST", path) in api
+    assert ("GET", "/{branch}") in api and ("GET", "/{branch}/ambil") in api
 
 
 async def test_no_page_route_serves_another_branchs_staff(
