@@ -53,7 +53,8 @@ def refresh_feed(store: Store, branches: Branches, clock: Clock, *,
     with store.write() as session:
         cursor = _lock_cursor(session, now)
         config = session.get(FeedStateRow, _CONFIG)
-        full = cursor.seq == 0 or config is None or config.value != branches.digest
+        # First run, or the branches or region changed: every work is looked at again.
+        full = config is None or config.value != branches.digest
         if not full and cursor.seq >= upto:
             return FeedRefresh(0, 0, 0)
         ids = _all_works(session, batch) if full else _changed_works(session, cursor.seq, upto)
