@@ -15,6 +15,7 @@ from union.server import health, metrics
 from union.server.context import CONTEXT, ServerContext, Setup
 from union.server.health import NODE, NodeState
 from union.server.metrics import METRICS, NodeMetrics, metrics_middleware
+from union.staff.app import setup as staff_setup
 from union.sync_node.http import setup as sync_setup
 from union.web import setup as web_setup
 
@@ -27,6 +28,7 @@ PARTS: tuple[tuple[str, Setup], ...] = (
     ("feed", feed_setup),
     ("web", web_setup),
     ("sync", sync_setup),
+    ("staff", staff_setup),
 )
 
 

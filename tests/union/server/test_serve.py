@@ -201,7 +201,7 @@ def test_sigterm_stops_the_node_cleanly(catalogue: Path, serve: Callable[[Path],
     assert "Berhenti / stopped" in out
 
 
-def test_catalogue_pages_feed_and_sync_hub_answer_on_one_port_and_searches_are_timed(
+def test_catalogue_feed_sync_hub_and_staff_pages_answer_on_one_port_and_searches_are_timed(
     catalogue: Path, serve: Callable[[Path], Node]
 ) -> None:
     node = serve(catalogue)
@@ -212,6 +212,8 @@ def test_catalogue_pages_feed_and_sync_hub_answer_on_one_port_and_searches_are_t
     assert results[0] == 200 and "<html" in results[1]
     hub = node.get("/sync/status")
     assert hub[0] == 200 and "streams" in json.loads(hub[1])
+    assert node.get("/staf/masuk")[0] == 200  # the staff sign-in page
+    assert node.get("/api/staf/permintaan")[0] == 401  # the staff API wants a token
     metrics = node.metrics()
     assert metrics[("union_search_latency_seconds_count", (("path", "/cari"),))] == 1
     assert metrics[("union_http_requests_total",
