@@ -11,6 +11,7 @@ never matches "Musi Rawas".
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from union.config import LocalContent
@@ -28,6 +29,8 @@ class LocalMatcher:
         terms = {fold_text(t).replace(" ", "") for t in (*local.places, *local.subjects)}
         self._terms = frozenset(t for t in terms if t)
         self._longest = max(map(len, self._terms), default=0)
+        # Subject headings recur across a catalogue: fold and scan each one once.
+        self._names_region = lru_cache(maxsize=65536)(self._scan)
 
     def __bool__(self) -> bool:
         """False when the federation names no region: nothing is local."""
@@ -37,16 +40,18 @@ class LocalMatcher:
         """Whether any of ``texts`` names the region."""
         if not self._terms:
             return False
-        for text in texts:
-            words = fold_text(text).split() if text else []
-            for start in range(len(words)):
-                joined = ""
-                for word in words[start:]:
-                    joined += word
-                    if len(joined) > self._longest:
-                        break
-                    if joined in self._terms:
-                        return True
+        return any(self._names_region(text) for text in texts if text)
+
+    def _scan(self, text: str) -> bool:
+        words = fold_text(text).split()
+        for start in range(len(words)):
+            joined = ""
+            for word in words[start:]:
+                joined += word
+                if len(joined) > self._longest:
+                    break
+                if joined in self._terms:
+                    return True
         return False
 
     def is_local(self, display: Mapping[str, Any]) -> bool:

@@ -150,13 +150,18 @@ class TantivyEngine:
 
     def add(self, docs: Iterable[SearchDocument]) -> None:
         """Index ``docs``, replacing documents with the same ids."""
+        self.add_prepared(prepare(doc) for doc in docs)
+
+    def add_prepared(self, docs: Iterable[IndexedDocument]) -> None:
+        """Index documents already analyzed with :func:`~union.search.fields.prepare`
+        (a bulk build analyzes in worker processes), replacing those with the same ids."""
         writer = self._open_writer()
         for doc in docs:
             if not self._fresh or doc.id in self._added:
                 writer.delete_documents_by_term(ID, doc.id)
             else:
                 self._added.add(doc.id)
-            writer.add_document(_document(prepare(doc)))
+            writer.add_document(_document(doc))
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove the documents with these ids."""

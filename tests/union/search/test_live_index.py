@@ -14,9 +14,12 @@ from tests.union.works.conftest import Catalogue, branch_copy, loc_record
 from union.config import LocalContent
 from union.local_content import LocalMatcher
 from union.search.engine import SearchEngine, SearchQuery, open_engine
+from union.search.fields import FACETS, prepare
 from union.search.live_index import CURSOR_FILE, LiveIndex, read_cursor, rebuild_index
+from union.search.tantivy_engine import TantivyEngine
+from union.search.work_documents import work_document
 from union.store.engine import Store
-from union.store.models import ChangeRow
+from union.store.models import ChangeRow, WorkRow
 
 MATCHER = LocalMatcher(LocalContent(places=("Sumatera Selatan",)))
 
@@ -197,3 +200,26 @@ def test_after_a_rebuild_catching_up_applies_only_later_changes(
         assert len(indexed(engine)) == 3
     finally:
         engine.close()
+
+
+def test_documents_analyzed_in_advance_index_like_whole_ones(
+        catalogue: Catalogue, tmp_path: Path) -> None:
+    harvest(catalogue, 3)
+    with catalogue.store.read() as session:
+        rows = session.execute(select(WorkRow.id, WorkRow.display)).all()
+    docs = [work_document(wid, display, MATCHER) for wid, display in rows]
+    whole, prepared = TantivyEngine(tmp_path / "whole"), TantivyEngine(tmp_path / "prepared")
+    try:
+        whole.add(docs)
+        prepared.add_prepared(prepare(doc) for doc in docs)
+        whole.commit()
+        prepared.commit()
+        query = SearchQuery("", facets=FACETS)
+        one, other = whole.search(query), prepared.search(query)
+        assert sorted((h.id, h.fields["title"]) for h in one.hits) == sorted(
+            (h.id, h.fields["title"]) for h in other.hits)
+        assert one.facets == other.facets
+        assert len(other.hits) == 3
+    finally:
+        whole.close()
+        prepared.close()
