@@ -9,7 +9,9 @@ alternatives, different filters must all hold):
 ``q``
     the patron's query (see :mod:`union.search.query`); blank browses everything.
 ``page`` / ``per_page``, or ``offset`` / ``limit``
-    paging (not both styles at once); ``per_page``/``limit`` at most :data:`MAX_PER_PAGE`,
+    paging (``offset``/``limit``, when given, win over ``page``/``per_page``: an
+    OpenAPI document cannot forbid the mix); ``per_page``/``limit`` at most
+    :data:`MAX_PER_PAGE`,
     ``page`` at most :data:`MAX_PAGE`, ``offset`` at most :data:`MAX_OFFSET`.
 ``sort``
     ``relevance`` (default), ``year`` (newest first), ``year_asc`` (oldest first),
@@ -21,7 +23,9 @@ alternatives, different filters must all hold):
 ``year``
     a year or range (:data:`YEAR_PATTERN`): ``1998``, ``1970-1999``, ``-1969``, ``2010-``.
 ``year_from``, ``year_to``
-    inclusive bounds of the year of publication.
+    inclusive bounds of the year of publication. A backward range (``2000-1990``, or
+    ``year_from`` after ``year_to``) holds no year, so it matches nothing: it is not an
+    error, since a valid-looking request should get an answer.
 ``local``
     ``true`` or ``false``: works about the federation's own region, or not.
 ``facets``
@@ -87,6 +91,7 @@ _SINGLE = (
 PARAMETERS: tuple[str, ...] = (*_SINGLE, *_TERM_FILTERS, "available", "year")
 _MAX_VALUE_LENGTH = 500
 _YEAR_VALUE = re.compile(YEAR_PATTERN)
+_EMPTY_YEARS = (1, 0)
 _ANY_BRANCH_LABEL = "Di cabang mana pun / in any branch"
 
 
@@ -200,13 +205,8 @@ def _paging(params: Mapping[str, list[str]]) -> tuple[int, int]:
     per_page = _integer(params, "per_page", 1, MAX_PER_PAGE)
     offset = _integer(params, "offset", 0, MAX_OFFSET)
     limit = _integer(params, "limit", 0, MAX_PER_PAGE)
-    if (page is not None or per_page is not None) and (offset is not None or limit is not None):
-        raise BadParameter("offset", "gunakan page/per_page atau offset/limit, bukan keduanya",
-                           "use page/per_page or offset/limit, not both")
-    if offset is not None or limit is not None:
-        return offset or 0, DEFAULT_PER_PAGE if limit is None else limit
-    size = per_page or DEFAULT_PER_PAGE
-    return ((page or 1) - 1) * size, size
+    size = limit if limit is not None else per_page or DEFAULT_PER_PAGE
+    return (offset if offset is not None else ((page or 1) - 1) * size), size
 
 
 def _facets(params: Mapping[str, list[str]]) -> tuple[str, ...]:
@@ -242,17 +242,20 @@ def _filters(params: Mapping[str, list[str]], branches: Collection[str]) -> dict
             raise BadParameter("year", f"harus tahun atau rentang seperti 1990-2000, bukan "
                                f"{value!r}", f"must be a year or a range such as 1990-2000, "
                                f"not {value!r}")
-        try:
-            parse_year_range(value)
-        except QuerySyntaxError:
-            raise BadParameter("year", f"rentang {value!r} terbalik",
-                               f"the range {value!r} runs backwards") from None
     if years:
         filters["year"] = years
     local = _single(params, "local")
     if local is not None:
         filters["local"] = ["true" if _boolean(local, "local") else "false"]
     return filters
+
+
+def _backward(value: str) -> bool:
+    try:
+        parse_year_range(value)
+    except QuerySyntaxError:
+        return True
+    return False
 
 
 def parse_search(pairs: Iterable[tuple[str, str]], branches: Collection[str]) -> SearchQuery:
@@ -272,14 +275,20 @@ def parse_search(pairs: Iterable[tuple[str, str]], branches: Collection[str]) ->
                            f"must be one of {', '.join(SORTS)}")
     year_from = _integer(params, "year_from", 0, MAX_YEAR)
     year_to = _integer(params, "year_to", 0, MAX_YEAR)
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise BadParameter("year_to", "tidak boleh sebelum year_from",
-                           "must not be before year_from")
     offset, limit = _paging(params)
     facet_limit = _integer(params, "facet_limit", 1, MAX_FACET_LIMIT)
+    filters = _filters(params, branches)
+    if "year" in filters:
+        # A backward range holds no year: it matches nothing, like year_from > year_to.
+        forward = [value for value in filters["year"] if not _backward(value)]
+        if forward:
+            filters["year"] = forward
+        else:
+            del filters["year"]
+            year_from, year_to = _EMPTY_YEARS
     return SearchQuery(
         query=text,
-        filters=_filters(params, branches),
+        filters=filters,
         year_from=year_from,
         year_to=year_to,
         sort=SORTS[sort_text],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 
 from tests.support.federation import harvest_demo_catalogue
@@ -69,3 +70,12 @@ def serve_in_thread(app: web.Application) -> Iterator[str]:
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.close()
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoCatalogue]:
+    """The harvested, clustered and indexed demo catalogue (read only: do not change it)."""
+    catalogue = open_demo_catalogue(tmp_path_factory.mktemp("demo-catalogue"))
+    yield catalogue
+    catalogue.engine.close()
+    catalogue.store.dispose()

@@ -121,3 +121,9 @@ def test_branches_are_listed_in_config_order_with_their_counts(demo: DemoCatalog
         assert branch.records >= branch.works
     assert sum(b.records for b in branches) == 560
     assert [b.kind for b in branches].count("city") == 1
+
+
+def test_backward_year_ranges_match_nothing(demo: DemoCatalogue) -> None:
+    assert search(demo, ("year", "2000-1990")).total == 0
+    assert search(demo, ("year_from", "2000"), ("year_to", "1990")).total == 0
+    assert search(demo, ("year", "2000-1990"), ("year", "1990-2000")).total > 0
