@@ -87,3 +87,18 @@ def single_record_work(catalogue: Catalogue) -> int:
     finally:
         store.dispose()
     raise AssertionError("the demo catalogue has no one-record work")
+
+
+def works_per_branch(catalogue: Catalogue) -> dict[str, int]:
+    """How many live works each branch holds, counted from the store."""
+    counts: dict[str, int] = {}
+    store = Store(catalogue.federation.union.database)
+    try:
+        with store.read() as session:
+            for (record,) in session.execute(
+                    select(WorkRow.display).where(WorkRow.status == "live")):
+                for code in record["branches"]:
+                    counts[code] = counts.get(code, 0) + 1
+    finally:
+        store.dispose()
+    return counts

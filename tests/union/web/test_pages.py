@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.union.web.support import PAGE_LIMIT, Catalogue, display, fetch, single_record_work
+from tests.union.web.support import (
+    PAGE_LIMIT,
+    Catalogue,
+    display,
+    fetch,
+    single_record_work,
+    works_per_branch,
+)
 
 # --------------------------------------------------------------------------- home
 
@@ -25,12 +32,14 @@ async def test_home_links_the_local_collection_with_its_size(server: str) -> Non
     assert "(8)" in link.text_content()
 
 
-async def test_home_lists_every_branch_by_its_configured_name(
+async def test_home_lists_every_branch_by_its_configured_name_and_works_held(
         server: str, catalogue: Catalogue) -> None:
     page = await fetch(server, "/")
+    counts = works_per_branch(catalogue)
     for branch in catalogue.federation.branches:
         link = page.tree.xpath(f"//a[@href='/cari?branch={branch.code}']")[0]
         assert link.text_content() == branch.name
+        assert link.getnext().text_content() == f"({counts[branch.code]} karya)"
 
 
 # --------------------------------------------------------------------------- results
