@@ -175,3 +175,29 @@ def test_short_title_continued_is_still_a_conflict() -> None:
     decision = decide(record, other)
     assert decision.evidence.blocked
     assert note(record, other, "title")[0].startswith("conflict")
+
+
+def test_misspelled_stop_word_is_left_out_like_the_stop_word() -> None:
+    # A village copy types "terhaap" for "terhadap", a stop word title matching drops.
+    record = loc("00366223")
+    other = branch_copy(record, isbns=(), title="Ketakwaan terhaap Tuhan Yang Maha Esa")
+    decision = decide(record, other)
+    assert decision.same, decision.reason
+    assert note(record, other, "title")[0].startswith("close")
+
+
+def test_word_cut_short_without_a_period_stands_for_the_word_in_a_long_title() -> None:
+    # "Studi longitudinal pelaksanaan jaring pengaman sosial bidang kes." without the
+    # period: "kes" begins "kesehatan" and four other words agree exactly.
+    record = loc("00366659")
+    other = branch_copy(record, title="Studi longitudinal pelaksanaan jaring pengaman "
+                                      "sosial-bidang kes")
+    assert note(record, other, "title")[0].startswith(("close", "partial"))
+
+
+def test_word_cut_short_in_a_short_title_is_another_word() -> None:
+    # Two words shared are too few: "Sejarah kota Palembang" is not "Sejarah
+    # Kotabaru Palembang".
+    record = branch_copy(loc("00366659"), title="Sejarah kota Palembang", subtitle=None)
+    other = branch_copy(record, title="Sejarah kotabaru Palembang")
+    assert decide(record, other).evidence.blocked

@@ -30,6 +30,7 @@ from rapidfuzz.distance import OSA, Indel
 from union.bib_record import BibRecord
 from union.dedup.evidence import Decision, Evidence, Signal
 from union.dedup.keys import (
+    STOP_WORDS,
     EditionStatement,
     Extent,
     Identifiers,
@@ -75,6 +76,9 @@ SPECIFIC_WORDS = 5
 VERY_SPECIFIC_WORDS = 8
 #: Exactly shared title words from which a one-letter slip in a shorter word is a typo.
 TYPO_CONTEXT = 2
+#: Exactly shared title words from which a word cut short without a period ("pemb")
+#: stands for the longer word it begins.
+TRUNCATION_CONTEXT = 3
 W_AUTHOR_SAME = 2.0
 W_AUTHOR_COMPATIBLE = 1.5
 W_AUTHOR_DIFFERENT = -3.0
@@ -273,6 +277,8 @@ def _shares_identifier(a: MatchView, b: MatchView) -> bool:
 
 
 _ROMAN_LETTERS = frozenset("ivxlcdm")
+# Shorter stop words are one slip from title words ("pada" / "padi", "dari" / "hari").
+_LONG_STOP_WORDS = tuple(sorted(w for w in STOP_WORDS if len(w) >= 6))
 _DIGIT = re.compile(r"\d")
 # More approximate word pairs than this and two titles are not the same title.
 _MAX_APPROXIMATE = 4
@@ -299,12 +305,29 @@ def _words_equivalent(x: str, y: str, abbrev_x: frozenset[str], abbrev_y: frozen
         return False
     if min(len(x), len(y)) >= 4 and _y_for_j(x) == _y_for_j(y):
         return True  # old spelling's j for /y/ in a word with no other old mark: "kaja"
+    if context >= TRUNCATION_CONTEXT and _truncates(x, y):
+        return True  # "pemb" / "pembangunan", "indon" / "indonesia": cut without a period
     if min(len(x), len(y)) < 8:
         # In a long title (``context`` words shared exactly), one slip in a word of five
         # letters or more is a typo; in a short title it may be another word.
         return (context >= TYPO_CONTEXT and min(len(x), len(y)) >= 5
                 and OSA.distance(_y_for_j(x), _y_for_j(y)) <= 1)
     return Indel.normalized_similarity(_y_for_j(x), _y_for_j(y)) >= 0.85
+
+
+def _truncates(x: str, y: str) -> bool:
+    """One word is the other cut short (three letters or more of a word of six or more)."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(short) >= 3 and len(long) >= 6 and long.startswith(short)
+
+
+def _misspelled_stop_words(words: list[str]) -> list[str]:
+    """The words that are a stop word of six letters or more with one slip ("terhaap",
+    "tersadap" for "terhadap"): title matching drops stop words, so such a word is left
+    over with no partner."""
+    return [w for w in words if len(w) >= 5 and any(
+        abs(len(w) - len(stop)) <= 1 and OSA.distance(w, stop) <= 1
+        for stop in _LONG_STOP_WORDS)]
 
 
 def _y_for_j(word: str) -> str:
@@ -362,6 +385,11 @@ def _aligned(a: TitleWords, b: TitleWords) -> bool:
         if word in right:
             left.remove(word)
             right.remove(word)
+    shared = len(a.words) - len(left)  # words both titles have exactly
+    if shared >= TYPO_CONTEXT:
+        for side in (left, right):
+            for word in _misspelled_stop_words(side):
+                side.remove(word)
     if not left and not right:
         return True
     if not left or not right or max(len(left), len(right)) > 2 * _MAX_APPROXIMATE:
@@ -370,7 +398,6 @@ def _aligned(a: TitleWords, b: TitleWords) -> bool:
     right, left = _remove_compounds(right, left)
     if len(left) != len(right) or len(left) > _MAX_APPROXIMATE:
         return False  # what is left pairs one to one, or not at all
-    shared = len(a.words) - len(left)
     ok = {
         (i, j): _words_equivalent(x, y, a.abbreviations, b.abbreviations, shared)
         for i, x in enumerate(left)
