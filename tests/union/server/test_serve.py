@@ -74,8 +74,8 @@ class Node:
                 for family in text_string_to_metric_families(body)
                 for sample in family.samples}
 
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
+    def stop(self, signum: int = signal.SIGTERM) -> tuple[int, str]:
+        self.process.send_signal(signum)
         out, _err = self.process.communicate(timeout=DEADLINE)
         return self.process.returncode, out
 
@@ -193,10 +193,13 @@ def test_serve_harvests_a_new_federation_at_once_and_indexes_it(
         assert metrics[("union_harvest_duration_seconds_count", (("branch", code),))] == 1
 
 
-def test_sigterm_stops_the_node_cleanly(catalogue: Path, serve: Callable[[Path], Node]) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_stops_the_node_cleanly(
+    catalogue: Path, serve: Callable[[Path], Node], signum: int
+) -> None:
     node = serve(catalogue)
     assert node.get("/healthz")[0] == 200
-    code, out = node.stop()
+    code, out = node.stop(signum)
     assert code == 0
     assert "Berhenti / stopped" in out
 
