@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
+from union.api import setup as api_setup
 from union.feed.setup import setup as feed_setup
 from union.server import health, metrics
 from union.server.context import CONTEXT, ServerContext, Setup
@@ -26,6 +27,7 @@ PARTS: tuple[tuple[str, Setup], ...] = (
     ("health", health.setup),
     ("metrics", metrics.setup),
     ("feed", feed_setup),
+    ("api", api_setup),
     ("web", web_setup),
     ("sync", sync_setup),
     ("staff", staff_setup),

@@ -204,7 +204,7 @@ def test_a_signal_stops_the_node_cleanly(
     assert "Berhenti / stopped" in out
 
 
-def test_catalogue_feed_sync_hub_and_staff_pages_answer_on_one_port_and_searches_are_timed(
+def test_every_part_answers_on_one_port_and_searches_are_timed(
     catalogue: Path, serve: Callable[[Path], Node]
 ) -> None:
     node = serve(catalogue)
@@ -213,12 +213,15 @@ def test_catalogue_feed_sync_hub_and_staff_pages_answer_on_one_port_and_searches
     assert identify[0] == 200 and "<Identify>" in identify[1]
     results = node.get("/cari?q=sejarah")
     assert results[0] == 200 and "<html" in results[1]
+    api = node.get("/api/search?q=sejarah")
+    assert api[0] == 200 and json.loads(api[1])["total"] > 0
     hub = node.get("/sync/status")
     assert hub[0] == 200 and "streams" in json.loads(hub[1])
     assert node.get("/staf/masuk")[0] == 200  # the staff sign-in page
     assert node.get("/api/staf/permintaan")[0] == 401  # the staff API wants a token
     metrics = node.metrics()
     assert metrics[("union_search_latency_seconds_count", (("path", "/cari"),))] == 1
+    assert metrics[("union_search_latency_seconds_count", (("path", "/api/search"),))] == 1
     assert metrics[("union_http_requests_total",
                     (("method", "GET"), ("route", "/oai"), ("status", "200")))] == 1
 
