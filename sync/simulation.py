@@ -12,6 +12,7 @@ written off) and every log must verify.
 
 from __future__ import annotations
 
+import pickle
 import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sync import audit
 from sync.authority import Authority
 from sync.branch import Branch, Outcome
+from sync.catalogue import Holdings
 from sync.custody import CustodyStatus, HoldKind
 from sync.loan_request import TERMINAL, Leg, LoanPhase
 from sync.messages import (
@@ -74,6 +76,19 @@ class SimulationConfig:
     loss: float = 0.2
     duplication: float = 0.1
     online: float = 0.3  # share of steps that are a sync session rather than staff work
+    # When set, the busy period runs until this many patron requests were placed (``steps``
+    # is then ignored); works default to one per ten requests, at least ``works``.
+    requests: int | None = None
+    partition: float = 0.0  # chance per step that a branch is cut off for up to 3 days
+    crash: float = 0.0  # chance per step that a branch crashes and restarts from its store
+    check_every: int = 1  # invariants checked every this many steps (always at the end)
+    # What share of staff actions place a patron request (others move requests along).
+    request_share: float = 0.0
+
+    @property
+    def work_count(self) -> int:
+        """How many works the catalogue has."""
+        return max(self.works, (self.requests or 0) // 10)
 
 
 @dataclass(slots=True)
@@ -85,10 +100,49 @@ class SimulationReport:
     deliveries: int = 0
     sessions: int = 0
     hub_refusals: int = 0
+    requests: int = 0
+    steps: int = 0
+    partitions: int = 0
+    crashes: int = 0
+    # Sync rounds (every branch one session) after the last partition healed until every
+    # message sent before it was applied or skipped by every branch, and until nothing moved.
+    rounds_to_deliver: int = 0
+    rounds_to_quiesce: int = 0
+    invariants: tuple[str, ...] = ()
     # Messages a branch applied without effect, as "<action or status> when <state>": the
     # crossings the protocol resolves (an acceptance after a withdrawal, say).
     branch_refusals: Counter[str] = field(default_factory=Counter)
     violations: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The run, the invariants checked and the violations found, for people."""
+        lines = [
+            f"seed {self.seed}: {self.requests} requests, {self.steps} steps, "
+            f"{self.sessions} sessions, {self.partitions} partitions, {self.crashes} crashes",
+            f"messages {self.messages}, applied {self.deliveries}, "
+            f"hub refusals {self.hub_refusals}, resolved crossings "
+            f"{sum(self.branch_refusals.values())}",
+            f"after the last partition healed: every message delivered in "
+            f"{self.rounds_to_deliver} rounds, quiet after {self.rounds_to_quiesce} rounds",
+            "invariants checked:",
+            *(f"  - {name}" for name in self.invariants),
+            f"violations: {len(self.violations)}",
+            *(f"  ! {v}" for v in self.violations[:50]),
+        ]
+        return "\n".join(lines)
+
+
+INVARIANTS = (
+    "every copy in exactly one custody state, agreed by owner, hub and holder",
+    "no copy lent to two requests at once",
+    "custody matches the leg or transfer holding the copy",
+    "no request, leg or transfer leaves a terminal state",
+    "both sides of every leg and transfer agree once delivered",
+    "every request terminal or still live; every copy back on one shelf after wind-down",
+    "no message applied twice; every message applied once",
+    "every audit chain verifies",
+    "no honest message refused by the hub; branch refusals only resolved crossings",
+)
 
 
 class Channel:
@@ -118,7 +172,7 @@ class Hub:
 
     def __init__(self, registry: KeyRing, authority: Authority) -> None:
         self._registry = registry
-        self._authority = authority
+        self.authority = authority
         self._inbox: Inbox[SignedMessage] = Inbox()
         self._streams: dict[str, list[tuple[SignedMessage, Refusal | None]]] = {}
         self.last_heard: dict[str, datetime] = {}
@@ -133,7 +187,7 @@ class Hub:
                 self.refusals.append(refusal)
                 continue
             for ready in self._inbox.accept(signed).ready:
-                verdict = self._authority.admit(ready.message)
+                verdict = self.authority.admit(ready.message)
                 if verdict is not None:
                     self.refusals.append(verdict)
                 self._streams.setdefault(ready.origin, []).append((ready, verdict))
@@ -199,13 +253,24 @@ class Node:
     def _append(self, record: dict[str, object]) -> None:
         self.log.append(audit.append(self.branch.code, self.log[-1] if self.log else None, record))
 
+    def restart(self, holdings: Holdings) -> None:
+        """Crash and start again from what a store keeps: the branch state, outbox and log
+        as last committed, and the inbox's acknowledgements (messages buffered behind a gap
+        are gone, to be delivered again)."""
+        durable = pickle.dumps(self.branch.state())
+        self.branch = Branch.restore(self.branch.code, holdings, pickle.loads(durable))
+        self.inbox = Inbox(self.inbox.acknowledgements())
+        self.outbox = Outbox(self.branch.code, self.outbox.next_seq, self.outbox.pending)
+
 
 class _Catalogue:
     """The union catalogue as the simulation knows it: which work each copy is of, and (for
     the hub) the owners at the start, which transfers then make stale on purpose."""
 
     def __init__(self, works: Mapping[str, str], owners: Mapping[str, str]) -> None:
-        self._works = dict(works)
+        self._copies: dict[str, list[str]] = {}
+        for item_id, work in sorted(works.items()):
+            self._copies.setdefault(work, []).append(item_id)
         self._owners = dict(owners)
         self.nodes: dict[str, Node] = {}
 
@@ -214,7 +279,7 @@ class _Catalogue:
 
     def copies_of(self, work_id: str, branch: str) -> Iterable[str]:
         custody = self.nodes[branch].branch.custody
-        return [i for i, w in self._works.items() if w == work_id and i in custody]
+        return [i for i in self._copies.get(work_id, ()) if i in custody]
 
     def lenders_for(self, work_id: str, requester: str) -> Iterable[LenderCandidate]:
         codes = sorted(self.nodes)
@@ -241,7 +306,7 @@ class Federation:
         registry = KeyRing({c: public_bytes(k) for c, k in keys.items()})
         works: dict[str, str] = {}
         holdings: dict[str, list[str]] = {c: [] for c in codes}
-        for w in range(config.works):
+        for w in range(config.work_count):
             for n in range(config.copies_per_work):
                 owner = self.rng.choice(codes)
                 item_id = f"w{w}c{n}"
@@ -258,13 +323,36 @@ class Federation:
         self.catalogue.nodes = self.nodes
         self.branches = [n.branch for n in self.nodes.values()]
         self._serial = 0
+        self.offline_until: dict[str, datetime] = {}
         self._faulty = Channel(self.rng, config.loss, config.duplication)
         self._reliable = Channel(self.rng, 0.0, 0.0)
 
     def session(self, code: str, reliable: bool = False) -> int:
-        """One sync session of branch ``code``; how many messages it applied."""
+        """One sync session of branch ``code``; how many messages it applied (none while
+        the branch is cut off from the hub)."""
+        if self.offline_until.get(code, self.now) > self.now:
+            return 0
         channel = self._reliable if reliable else self._faulty
         return self.nodes[code].session(self.hub, channel, channel, self.now)
+
+    def partition(self) -> None:
+        """Cut a random branch off from the hub for up to three days."""
+        code = self.rng.choice(sorted(self.nodes))
+        self.offline_until[code] = self.now + timedelta(hours=self.rng.randint(1, 72))
+
+    def heal(self) -> None:
+        """Every partition ends."""
+        self.offline_until.clear()
+
+    def crash(self) -> None:
+        """A random branch crashes and restarts from its durable state."""
+        node = self.nodes[self.rng.choice(sorted(self.nodes))]
+        node.restart(self.catalogue)
+        self.branches = [n.branch for n in self.nodes.values()]
+
+    def placed(self) -> int:
+        """Patron requests placed so far."""
+        return sum(len(n.branch.rotas) for n in self.nodes.values())
 
     def act(self, code: str, command: Callable[[Branch], Outcome]) -> Outcome:
         """Run a staff command at branch ``code`` and queue what it sends."""
@@ -282,18 +370,30 @@ def simulate(seed: int, config: SimulationConfig | None = None) -> SimulationRep
     """Run one seeded simulation and report every invariant violation."""
     config = config or SimulationConfig()
     fed = Federation(seed, config)
-    report = SimulationReport(seed)
+    report = SimulationReport(seed, invariants=INVARIANTS)
     history = History()
-    for _ in range(config.steps):
+    while not _busy_done(fed, config, report.steps):
+        report.steps += 1
         fed.now += timedelta(minutes=fed.rng.randrange(0, 6 * 60))
         if fed.rng.random() < config.online:
             fed.session(fed.rng.choice(sorted(fed.nodes)))
             report.sessions += 1
         else:
             _random_work(fed)
-        report.violations.extend(check_invariants(fed.branches, fed.items))
-        report.violations.extend(history.observe(fed.branches))
-    report.sessions += _settle(fed)
+        if config.partition and fed.rng.random() < config.partition:
+            fed.partition()
+            report.partitions += 1
+        if config.crash and fed.rng.random() < config.crash:
+            fed.crash()
+            report.crashes += 1
+        if report.steps % config.check_every == 0:
+            report.violations.extend(check_invariants(fed.branches, fed.items))
+            report.violations.extend(history.observe(fed.branches))
+    report.requests = fed.placed()
+    report.violations.extend(check_invariants(fed.branches, fed.items))
+    fed.heal()
+    sessions, report.rounds_to_deliver, report.rounds_to_quiesce = _after_heal(fed)
+    report.sessions += sessions
     report.violations.extend(check_agreement(fed.branches))
     for _ in range(50):
         progressed = _wind_down(fed)
@@ -304,6 +404,12 @@ def simulate(seed: int, config: SimulationConfig | None = None) -> SimulationRep
             break
     report.violations.extend(check_agreement(fed.branches))
     report.violations.extend(check_settled(fed.branches, fed.items))
+    report.violations.extend(
+        f"{custody.item_id}: owned by {branch.code} but the hub says {owner}"
+        for branch in fed.branches
+        for custody in branch.custody.values()
+        if (owner := fed.hub.authority.owner_of(custody.item_id)) != branch.code
+    )
     for node in fed.nodes.values():
         broken = audit.verify(node.log, node.branch.code)
         if broken is not None:
@@ -496,6 +602,11 @@ class History:
 
 def _random_work(fed: Federation) -> None:
     code = fed.rng.choice(sorted(fed.nodes))
+    share = fed.config.request_share
+    if share and fed.rng.random() < share:
+        work, now = fed.rng.choice(fed.works), fed.now
+        fed.act(code, lambda b: b.request_title(fed.new_id(code, "r"), work, now))
+        return
     choices = list(_possible_work(fed, code))
     if choices:
         fed.act(code, fed.rng.choice(choices))
@@ -507,10 +618,10 @@ def _possible_work(fed: Federation, code: str) -> Iterator[Callable[[Branch], Ou
     heard = dict(fed.hub.last_heard)
     work = rng.choice(fed.works)
     yield lambda b: b.request_title(fed.new_id(code, "r"), work, now)
-    owned = {i: n.branch.code for n in fed.nodes.values() for i in n.branch.custody}
     item = rng.choice(fed.items)
-    if item in owned and owned[item] != code:
-        yield lambda b: b.request_item(fed.new_id(code, "r"), item, owned[item], now)
+    owner = next((c for c, n in sorted(fed.nodes.items()) if item in n.branch.custody), None)
+    if owner is not None and owner != code:
+        yield lambda b: b.request_item(fed.new_id(code, "r"), item, owner, now)
     yield lambda b: b.pass_over_late(now, heard, _PATIENCE)
     yield lambda b: b.mark_overdue(today)
     for leg_id, leg in sorted(branch.lending.items()):
@@ -605,6 +716,38 @@ def _finishing_work(branch: Branch, today: date) -> Iterator[Callable[[Branch], 
             yield partial(Branch.ship_transfer, transfer_id=tid)
         elif not mine and moving.status is TransferStatus.SHIPPED:
             yield partial(Branch.receive_transfer, transfer_id=tid, item_ids=moving.outstanding)
+
+
+def _busy_done(fed: Federation, config: SimulationConfig, steps: int) -> bool:
+    if config.requests is None:
+        return steps >= config.steps
+    # The guard ends a run whose staff can no longer place requests (it then reports
+    # fewer requests than asked for).
+    return fed.placed() >= config.requests or steps >= 100 * config.requests
+
+
+def _after_heal(fed: Federation) -> tuple[int, int, int]:
+    """Sync rounds over a reliable channel once every partition has healed: (sessions,
+    rounds until every message sent before the heal was applied or skipped everywhere,
+    rounds until a round moved nothing)."""
+    sent = {code: node.outbox.next_seq - 1 for code, node in fed.nodes.items()}
+    sessions = rounds = delivered = 0
+    for rounds in range(1, 101):
+        moved = 0
+        for code in sorted(fed.nodes):
+            moved += len(fed.nodes[code].outbox.pending) + fed.session(code, reliable=True)
+            sessions += 1
+        fed.now += timedelta(hours=1)
+        if not delivered and all(
+            node.inbox.held(origin) >= last
+            for code, node in fed.nodes.items()
+            for origin, last in sent.items()
+            if origin != code
+        ):
+            delivered = rounds
+        if moved == 0 and delivered:
+            break
+    return sessions, delivered, rounds
 
 
 def _settle(fed: Federation) -> int:

@@ -33,3 +33,39 @@ def test_a_seed_replays_exactly() -> None:
         second.sessions,
         second.branch_refusals,
     )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_partitions_and_crashes_from_durable_state_keep_every_promise(seed: int) -> None:
+    config = SimulationConfig(
+        branches=6,
+        requests=120,
+        loss=0.3,
+        duplication=0.1,
+        partition=0.02,
+        crash=0.02,
+        request_share=0.3,
+    )
+    report = simulate(seed, config)
+    assert report.partitions > 0 and report.crashes > 0
+    assert report.violations == []
+    assert report.messages == report.deliveries
+
+
+def test_a_run_sized_in_requests_places_that_many(seed: int = 5) -> None:
+    report = simulate(seed, SimulationConfig(branches=5, requests=80, request_share=0.3))
+    assert report.requests == 80
+
+
+def test_after_the_last_partition_heals_every_message_is_delivered_within_two_rounds() -> None:
+    config = SimulationConfig(branches=8, requests=150, loss=0.3, partition=0.05, request_share=0.3)
+    report = simulate(11, config)
+    assert report.partitions > 0
+    assert 1 <= report.rounds_to_deliver <= 2
+
+
+def test_the_summary_names_every_invariant_checked_and_the_violations() -> None:
+    report = simulate(3, SimulationConfig(branches=4, requests=30, request_share=0.3))
+    text = report.summary()
+    assert all(f"  - {name}" in text for name in report.invariants)
+    assert text.splitlines()[-1] == "violations: 0"
