@@ -5,6 +5,7 @@ and incrementally, with exact counts; every response they were sent is validated
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,13 +15,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer, unused_port
 from aiohttp.typedefs import Handler
 from lxml import etree
+from sickle import Sickle
 
 from tests.union.feed.oai_client import assert_valid
 from tests.union.feed.store.conftest import DemoFeed
 from tests.union.feed.store.harvesters import HARVESTERS, harvest
 from union.cli import main
 from union.config import load_federation
-from union.feed.setup import setup
+from union.feed.setup import FOLLOW_SECONDS, setup
 from union.search.engine import open_engine
 from union.server.context import ServerContext
 from union.works.reading import live_works
@@ -102,3 +104,26 @@ async def test_incremental_harvests_get_exactly_the_changes(demo: DemoFeed, feed
     elsewhere = await asyncio.to_thread(harvest, harvester, feed_url, "oai_dc",
                                         from_=changed_at, set_spec="branch:KOTA")
     assert elsewhere == []
+
+
+async def test_sickle_harvests_by_post_as_by_get(demo: DemoFeed, feed_url: str) -> None:
+    def run(method: str) -> list[str]:
+        sickle = Sickle(feed_url, http_method=method, max_retries=0)
+        return [r.header.identifier for r in sickle.ListRecords(metadataPrefix="marc21")]
+
+    by_post = await asyncio.to_thread(run, "POST")
+    assert by_post == await asyncio.to_thread(run, "GET")
+    assert len(by_post) == demo.works("live")
+
+
+async def test_the_served_feed_follows_the_works_by_itself(demo: DemoFeed,
+                                                          feed_url: str) -> None:
+    changed_at = demo.clock.advance(minutes=10)
+    survivor, merged = await asyncio.to_thread(_merge_two, demo, "KOTA")
+    deadline = time.monotonic() + FOLLOW_SECONDS * 4
+    since: list[tuple[str, bool]] = []
+    while time.monotonic() < deadline and len(since) < 2:
+        await asyncio.sleep(0.5)
+        since = await asyncio.to_thread(harvest, "sickle", feed_url, "oai_dc",
+                                        from_=changed_at)
+    assert sorted(since) == sorted([(survivor, False), (merged, True)])
