@@ -40,7 +40,9 @@ class OpenSession:
 
 def open_session(session: Session, member: StaffMember, now: datetime,
                  policy: SessionPolicy) -> OpenSession:
-    """Start a session for a member who has just signed in."""
+    """Start a session for a member who has just signed in (and drop every session that
+    has expired, so abandoned ones do not pile up)."""
+    session.execute(delete(StaffSessionRow).where(StaffSessionRow.expires_at <= now))
     session_id = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     session.add(StaffSessionRow(id_digest=digest(session_id), account_id=member.account_id,

@@ -19,7 +19,7 @@ from union.staff.sessions import (
 from union.staff.throttle import LoginThrottle, throttle_key
 from union.staff.tokens import issue_token, revoke_token, token_holder
 from union.store.engine import Store
-from union.store.staff_models import ApiTokenRow, StaffAccountRow
+from union.store.staff_models import ApiTokenRow, StaffAccountRow, StaffSessionRow
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 HASHER = PasswordHasher()
@@ -110,6 +110,17 @@ def test_a_session_ends_after_its_lifetime_however_busy(branches: Store) -> None
     with branches.write() as session:
         at = NOW + timedelta(minutes=61)
         assert resume_session(session, opened.session_id, at, policy) is None
+
+
+def test_signing_in_drops_sessions_that_have_expired(branches: Store) -> None:
+    policy = SessionPolicy(idle=timedelta(minutes=30))
+    with branches.write() as session:
+        member = add_account(session, HASHER, "DESA1", "sari", PASSWORD, NOW)
+        open_session(session, member, NOW, policy)
+        open_session(session, member, NOW + timedelta(minutes=31), policy)
+    with branches.read() as session:
+        kept = session.scalars(select(StaffSessionRow.created_at)).all()
+    assert kept == [NOW + timedelta(minutes=31)]
 
 
 def test_signing_out_and_disabling_the_account_end_sessions(branches: Store) -> None:
