@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import itertools
 import json
 import re
@@ -128,7 +129,7 @@ _ANNOTATIONS = (
 def _citation_title(title: str | None) -> str:
     """An article title without the databases' annotations (see ``_ANNOTATIONS``); a
     translated title is bracketed whole ("[A study on ...]")."""
-    title = (title or "").strip()
+    title = html.unescape(title or "").strip()  # "HRM theory &amp; practice"
     unwrapped = re.fullmatch(r"\[(.*)\]\.?", title)
     title = unwrapped.group(1) if unwrapped else title
     for annotation in _ANNOTATIONS:
