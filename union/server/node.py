@@ -74,7 +74,9 @@ async def run_node(federation: Federation, store: Store, index: LiveIndex, clock
         first = await asyncio.to_thread(_first_slots, store, federation, clock)
         node.scheduler = HarvestScheduler(
             federation.branches, branch_harvester(federation, store, clock), clock,
-            metrics=node_metrics, first_due=first, after_harvest=lambda: catch_up(index))
+            metrics=node_metrics, first_due=first,
+            concurrency=federation.union.harvest_concurrency,
+            after_harvest=lambda: catch_up(index))
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

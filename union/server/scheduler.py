@@ -16,6 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -64,8 +65,9 @@ class HarvestScheduler:
     """Runs ``harvest`` for each branch at its slots until cancelled.
 
     ``first_due`` maps a branch code to its first slot (``now`` when missing);
-    ``after_harvest`` runs after every harvest that ended (the node catches its search
-    index up there).
+    ``concurrency`` bounds how many branches are harvested at once (each harvest is a
+    worker process), the others waiting their turn; ``after_harvest`` runs after every
+    harvest that ended (the node catches its search index up there).
     """
 
     def __init__(
@@ -77,6 +79,7 @@ class HarvestScheduler:
         sleep: Sleep = asyncio.sleep,
         metrics: NodeMetrics | None = None,
         first_due: Mapping[str, datetime] | None = None,
+        concurrency: int | None = None,
         after_harvest: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         now = clock()
@@ -92,6 +95,7 @@ class HarvestScheduler:
         self._metrics = metrics
         self._after = after_harvest
         self._running: dict[str, asyncio.Task[None]] = {}
+        self._bound = asyncio.Semaphore(concurrency) if concurrency else None
 
     async def run(self) -> None:
         """Start harvests at their slots for ever; on cancellation stop every running
@@ -134,7 +138,9 @@ class HarvestScheduler:
     async def _one(self, slot: BranchSlot) -> None:
         started = time.perf_counter()
         try:
-            summary = await self._harvest(slot.code)
+            async with self._bound or nullcontext():
+                started = time.perf_counter()  # the wait for a turn is not harvest time
+                summary = await self._harvest(slot.code)
         except asyncio.CancelledError:
             slot.last_status, slot.last_error = "interrupted", None
             raise

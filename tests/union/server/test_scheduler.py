@@ -247,3 +247,26 @@ async def test_after_harvest_runs_after_every_harvest_even_a_failed_one() -> Non
     await scheduler.settle()
     await asyncio.sleep(0)
     assert after == [T0, T0]
+
+
+async def test_no_more_branches_than_the_concurrency_bound_are_harvested_at_once() -> None:
+    clock = FixedClock(T0)
+    running: set[str] = set()
+    most = 0
+
+    async def take_a_while(code: str) -> SourceSummary:
+        nonlocal most
+        running.add(code)
+        most = max(most, len(running))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        running.discard(code)
+        return SourceSummary(code, "complete")
+
+    harvests = Harvests(clock, {c: take_a_while for c in "ABCDE"})
+    scheduler = HarvestScheduler([branch(c, 60) for c in "ABCDE"], harvests, clock,
+                                 concurrency=2)
+    scheduler.tick()
+    await scheduler.settle()
+    assert most == 2
+    assert {s.last_status for s in scheduler.slots.values()} == {"complete"}
