@@ -250,3 +250,10 @@ async def test_every_page_with_its_stylesheet_weighs_under_100_kb(
         page = await fetch(server, path)
         assert len(page.body) + len(sheet.body) < PAGE_LIMIT, path
         assert not page.tree.xpath("//script"), path
+
+
+async def test_a_misspelt_query_shows_the_words_searched_instead(server: str) -> None:
+    page = await fetch(server, "/cari?q=sejarh")
+    spelt = await fetch(server, "/cari?q=sejarah")
+    assert page.texts("//main/p[1]") == spelt.texts("//main/p[1]")
+    assert "sejarah" in page.texts("//main/p[2]")[0]
