@@ -77,6 +77,18 @@ def test_book_in_one_of_its_series_abbreviated_is_merged() -> None:
     assert note(record, other, "series") == ["same"]
 
 
+def test_book_in_two_series_must_agree_in_both() -> None:
+    # The LoC record is number 10 of both its series; a copy numbered 11 in the second
+    # is another book of that series, whatever the first says.
+    record = loc("00366403")
+    other = branch_copy(record, series=("Monografi Lembaga Studi Realino ; 10",
+                                        "Seri siasat kebudayaan ; 11"))
+    decision = decide(record, other)
+    assert decision.evidence.blocked
+    assert note(record, other, "series") == ["conflict"]
+    assert decide(other, record).evidence.blocked
+
+
 def test_journal_number_without_the_issue_agrees() -> None:
     # haematology id_0000208 / id_0000209: "BLOOD ; 108/04" and "Blood ; 108".
     authors = ["Caprioli, J.", "Noris, M.", "Brioschi, S."]

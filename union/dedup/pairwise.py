@@ -657,28 +657,39 @@ def _series_signal(a: MatchView, b: MatchView) -> Signal | None:
     series is another publication."""
     if not a.series or not b.series:
         return None
+    # Every pair of the same series is compared, and the worst verdict stands: a record
+    # in two series must agree with the other's numbers in both.
+    verdicts: list[Signal] = []
     related = None
     for ta, tb in itertools.product(sorted(a.series), sorted(b.series)):
         agreement = compare_series_titles(ta, tb)
-        na, nb = a.series[ta], b.series[tb]
-        show_a, show_b = f"{ta} ; {na}", f"{tb} ; {nb}"
+        show_a, show_b = f"{ta} ; {a.series[ta]}", f"{tb} ; {b.series[tb]}"
         if agreement is SeriesAgreement.SAME:
-            number_a, number_b = parse_series_number(na), parse_series_number(nb)
-            if number_a.agrees_with(number_b):
-                return Signal("series", show_a, show_b, W_SERIES_SAME, note="same")
-            if (number_a.volume == number_b.volume and _shares_identifier(a, b)
-                    and not _identifiers_disagree(a, b)):
-                # Same volume, a shared number (for an article: the page it starts on)
-                # and none that differs: the issues disagreeing is a slip in one of them.
-                return Signal("series", show_a, show_b, 0.0, note="other issue")
-            return Signal("series", show_a, show_b, 0.0, True, "conflict")
-        if agreement is SeriesAgreement.RELATED and related is None:
+            verdicts.append(_series_number_signal(a, b, show_a, show_b,
+                                                  a.series[ta], b.series[tb]))
+        elif agreement is SeriesAgreement.RELATED and related is None:
             related = Signal("series", show_a, show_b, 0.0, note="related")
+    if verdicts:
+        return min(verdicts, key=lambda v: (not v.blocks, v.score))
     if related is not None:
         return related
     first_a, first_b = min(a.series), min(b.series)
     return Signal("series", f"{first_a} ; {a.series[first_a]}",
                   f"{first_b} ; {b.series[first_b]}", W_SERIES_DIFFERENT, note="different")
+
+
+def _series_number_signal(a: MatchView, b: MatchView, show_a: str, show_b: str,
+                          na: str, nb: str) -> Signal:
+    """Numbers ``na`` and ``nb`` of one series compared (see :func:`_series_signal`)."""
+    number_a, number_b = parse_series_number(na), parse_series_number(nb)
+    if number_a.agrees_with(number_b):
+        return Signal("series", show_a, show_b, W_SERIES_SAME, note="same")
+    if (number_a.volume == number_b.volume and _shares_identifier(a, b)
+            and not _identifiers_disagree(a, b)):
+        # Same volume, a shared number (for an article: the page it starts on) and none
+        # that differs: the issues disagreeing is a slip in one of them.
+        return Signal("series", show_a, show_b, 0.0, note="other issue")
+    return Signal("series", show_a, show_b, 0.0, True, "conflict")
 
 
 # -------------------------------------------------------------------------------- decide
