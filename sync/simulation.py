@@ -182,6 +182,8 @@ class Hub:
         """Take what a branch uploads; answer the highest contiguous number held of its stream."""
         self.last_heard[branch] = now
         for signed in batch:
+            if signed.seq <= self._inbox.held(signed.origin):
+                continue  # a duplicate: dropped unread, so not worth a signature check
             refusal = verify(signed, self._registry)
             if refusal is not None:
                 self.refusals.append(refusal)
@@ -220,18 +222,23 @@ class Node:
         self.refusals: Counter[str] = Counter()
         self._key = key
         self._registry = registry
+        # Signed once when sent, kept (like the store's outbox rows) until acknowledged.
+        self._signed: dict[int, SignedMessage] = {}
 
     def record(self, outcome: Outcome, now: datetime) -> None:
         """Stamp, sign and log the drafts of a command or of an applied message."""
         for draft in outcome.drafts:
             signed = sign(self.outbox.stamp(draft, now), self._key)
+            self._signed[signed.seq] = signed
             self._append(audit.message_record("out", signed))
 
     def session(self, hub: Hub, up: Channel, down: Channel, now: datetime) -> int:
         """Push the outbox, pull the inbox, apply what is ready; return how many applied."""
-        pushed = up.carry(sign(m, self._key) for m in self.outbox.pending)
+        pushed = up.carry(self._signed[m.seq] for m in self.outbox.pending)
         for ack in down.carry([hub.push(self.branch.code, pushed, now)]):
             self.outbox.acknowledge(ack)
+            for seq in [n for n in self._signed if n <= ack]:
+                del self._signed[seq]
         applied = 0
         for entry in down.carry(hub.pull(self.branch.code, self.inbox.acknowledgements())):
             for ready in self.inbox.accept(entry).ready:
