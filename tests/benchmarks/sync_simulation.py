@@ -1,0 +1,46 @@
+"""The seeded federation simulator at scale: 30 branches, 10,000 patron requests, 30% loss,
+10% duplication, partitions and crashes restarting from durable state.
+
+    .venv/bin/python -m tests.benchmarks.sync_simulation [--branches 30] [--requests 10000]
+        [--loss 0.3] [--duplicate 0.1] [--seed 1]
+
+Printed: the simulator's summary (invariants checked, violations found, sync rounds after
+the last partition healed until every message sent before it was delivered, and until
+nothing moved), with wall and CPU time. Target: zero violations, delivered within two rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from sync.simulation import SimulationConfig, simulate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--branches", type=int, default=30)
+    parser.add_argument("--requests", type=int, default=10000)
+    parser.add_argument("--loss", type=float, default=0.3)
+    parser.add_argument("--duplicate", type=float, default=0.1)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    config = SimulationConfig(
+        branches=args.branches,
+        requests=args.requests,
+        loss=args.loss,
+        duplication=args.duplicate,
+        partition=0.01,
+        crash=0.005,
+        request_share=0.3,
+        check_every=max(1, args.requests // 50),
+    )
+    wall, cpu = time.perf_counter(), time.process_time()
+    report = simulate(args.seed, config)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(report.summary())
+    print(f"wall {wall:.1f} s, CPU {cpu:.1f} s (2 cores, shared with other work while measured)")
+
+
+if __name__ == "__main__":
+    main()
