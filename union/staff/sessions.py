@@ -20,6 +20,11 @@ __all__ = ["OpenSession", "SessionPolicy", "close_session", "csrf_matches", "ope
            "resume_session"]
 
 
+#: How stale ``last_seen_at`` may get before a request writes it again: most requests of a
+#: busy desk then only read the session row.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
 @dataclass(frozen=True, slots=True)
 class SessionPolicy:
     """How long a session lives: ``idle`` since it was last used, ``lifetime`` at most."""
@@ -66,8 +71,9 @@ def resume_session(session: Session, session_id: str, now: datetime,
     if row.expires_at <= now or account.disabled_at is not None:
         session.delete(row)
         return None
-    row.last_seen_at = now
-    row.expires_at = _expiry(row.created_at, now, policy)
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        row.expires_at = _expiry(row.created_at, now, policy)
     member = StaffMember(account.id, account.branch_code, account.username)
     return OpenSession(session_id, member, row.csrf_token)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +18,8 @@ __all__ = ["IssuedToken", "TokenHolder", "digest", "issue_token", "revoke_token"
            "token_holder"]
 
 PREFIX = "ukt_"
+#: How stale ``last_used_at`` may get before a request writes it again.
+TOUCH_EVERY = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +63,8 @@ def token_holder(session: Session, secret: str, now: datetime) -> TokenHolder | 
     row = session.scalars(select(ApiTokenRow).where(ApiTokenRow.digest == digest(secret))).first()
     if row is None or row.revoked_at is not None:
         return None
-    row.last_used_at = now
+    if row.last_used_at is None or now - row.last_used_at >= TOUCH_EVERY:
+        row.last_used_at = now
     return TokenHolder(row.id, row.branch_code, row.name)
 
 

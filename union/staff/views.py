@@ -16,7 +16,7 @@ from sync.loan_request import Leg
 from sync.transfer import Transfer
 from union.staff.desk import REQUESTER_ACTIONS, SUPPLIER_ACTIONS, TRANSFER_ACTIONS
 from union.store.models import BranchRow, ItemRow, WorkMemberRow, WorkRow
-from union.sync_node.catalogue import split_item_id
+from union.sync_node.catalogue import item_id, split_item_id
 from union.sync_node.conflicts import Conflict
 from union.sync_node.service import IncomingRequest, OutgoingRequest
 
@@ -35,26 +35,27 @@ class Shelf:
 
 
 def shelf_of(session: Session, item_ids: Iterable[str]) -> dict[str, Shelf]:
-    """Shelf details of each copy the harvested catalogues list (others are left out)."""
-    found: dict[str, Shelf] = {}
-    for item in sorted(set(item_ids)):
+    """Shelf details of each copy the harvested catalogues list (others are left out):
+    one query per cataloguing branch."""
+    by_branch: dict[str, set[str]] = {}
+    for item in item_ids:
         branch, barcode = split_item_id(item)
-        row = session.execute(
-            select(ItemRow.call_number, ItemRow.location, WorkMemberRow.work_id)
+        by_branch.setdefault(branch, set()).add(barcode)
+    found: dict[str, Shelf] = {}
+    for branch, barcodes in sorted(by_branch.items()):
+        rows = session.execute(
+            select(ItemRow.barcode, ItemRow.call_number, ItemRow.location,
+                   WorkMemberRow.work_id, WorkRow.display)
             .join(BranchRow, and_(BranchRow.id == ItemRow.branch_id, BranchRow.code == branch))
             .outerjoin(WorkMemberRow,
                        WorkMemberRow.source_record_id == ItemRow.source_record_id)
-            .where(ItemRow.barcode == barcode)
-            .limit(1)
-        ).first()
-        if row is None:
-            continue
-        call_number, location, work_id = row
-        title = None
-        if work_id is not None:
-            display = session.scalar(select(WorkRow.display).where(WorkRow.id == work_id))
+            .outerjoin(WorkRow, WorkRow.id == WorkMemberRow.work_id)
+            .where(ItemRow.barcode.in_(sorted(barcodes)))
+        )
+        for barcode, call_number, location, work_id, display in rows:
             title = (display or {}).get("title")
-        found[item] = Shelf(title, call_number, location, work_id)
+            found.setdefault(item_id(branch, barcode),
+                             Shelf(title, call_number, location, work_id))
     return found
 
 
