@@ -173,7 +173,7 @@ def _results(page: SearchPage, pairs: Pairs, names: Mapping[str, str], heading: 
         available = result.fields.get("available_branches") or ()
         hits.append({
             "id": result.id,
-            "title": result.title,
+            "title": _marked(result.title, result.highlights),
             "subtitle": result.fields.get("subtitle"),
             "authors": result.fields.get("authors") or (),
             "year": result.fields.get("year"),
@@ -202,6 +202,19 @@ def _results(page: SearchPage, pairs: Pairs, names: Mapping[str, str], heading: 
         "pages": {"count": page.pages, "number": number, "first": page.offset + 1,
                   "previous": previous, "next": following},
     }
+
+
+def _marked(title: str, ranges: tuple[tuple[int, int], ...]) -> list[tuple[str, bool]]:
+    """The title cut into (text, matched the query) pieces, for <mark>."""
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in sorted(ranges):
+        if start < at:
+            continue
+        pieces += [(title[at:start], False), (title[start:end], True)]
+        at = end
+    pieces.append((title[at:], False))
+    return [piece for piece in pieces if piece[0]]
 
 
 def not_found(request: web.Request, message: str, *, status: int = 404) -> web.Response:

@@ -257,3 +257,9 @@ async def test_a_misspelt_query_shows_the_words_searched_instead(server: str) ->
     spelt = await fetch(server, "/cari?q=sejarah")
     assert page.texts("//main/p[1]") == spelt.texts("//main/p[1]")
     assert "sejarah" in page.texts("//main/p[2]")[0]
+
+
+async def test_the_words_that_matched_are_marked_in_result_titles(server: str) -> None:
+    page = await fetch(server, "/cari?q=sejarah")
+    marked = {text.casefold() for text in page.texts("//ol[@class='hits']//a/mark")}
+    assert marked == {"sejarah"}
