@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from sync.custody import Custody
 from sync.loan_request import Leg
 from sync.transfer import Transfer
 from union.staff.desk import REQUESTER_ACTIONS, SUPPLIER_ACTIONS, TRANSFER_ACTIONS
@@ -20,7 +19,7 @@ from union.sync_node.catalogue import item_id, split_item_id
 from union.sync_node.conflicts import Conflict
 from union.sync_node.service import IncomingRequest, OutgoingRequest
 
-__all__ = ["Shelf", "conflict_view", "custody_view", "incoming_view", "leg_view",
+__all__ = ["Shelf", "conflict_view", "incoming_view", "leg_view",
            "outgoing_view", "shelf_of", "transfer_view"]
 
 
@@ -116,14 +115,6 @@ def transfer_view(transfer: Transfer, branch: str) -> dict[str, Any]:
         "received": sorted(transfer.received),
         "outstanding": list(transfer.outstanding),
     }
-
-
-def custody_view(custody: Custody) -> dict[str, Any]:
-    """Where one of the branch's copies is."""
-    hold = custody.hold
-    return {"item_id": custody.item_id, "status": custody.status.value,
-            "hold": None if hold is None else
-            {"kind": hold.kind.value, "id": hold.id, "branch": hold.branch}}
 
 
 def conflict_view(conflict: Conflict) -> dict[str, Any]:
