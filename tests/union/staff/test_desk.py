@@ -22,6 +22,7 @@ from tests.union.staff.support import (
 from union.config import Federation
 from union.store.engine import Store
 from union.store.sync_models import SyncCustodyRow
+from union.sync_node.conflicts import record_conflicts
 from union.sync_node.service import KeyDirectory
 
 
@@ -222,3 +223,33 @@ async def test_the_conflicts_page_says_when_there_are_none(desk: Desk) -> None:
         async with client.get(f"{desk.node.url}/staf/DESA1/konflik") as page:
             html = await page.text()
     assert page.status == 200 and "Tidak ada konflik." in html
+
+
+async def _transferred_b1_to_desa2(desk: Desk) -> None:
+    service, now = desk.fed.service, desk.fed.clock
+    transfer = service.propose_transfer("KOTA", "DESA2", ["KOTA/B1"], now())
+    await desk.sync("KOTA", "DESA2")
+    service.accept_transfer("DESA2", transfer, now())
+    await desk.sync("DESA2", "KOTA")
+    service.ship_transfer("KOTA", transfer, now())
+    await desk.sync("KOTA", "DESA2")
+    service.receive_transfer("DESA2", transfer, now())
+    await desk.sync("DESA2", "KOTA")
+
+
+async def test_a_harvest_conflict_is_listed_and_resolved_by_a_party_to_it(desk: Desk) -> None:
+    await _transferred_b1_to_desa2(desk)
+    with desk.node.store.write() as session:
+        # KOTA's own catalogue still lists the copy it gave away.
+        record_conflicts(session, "KOTA", ["KOTA/B1"], desk.fed.clock())
+    kota, desa1 = new_token(desk.node.store, "KOTA"), new_token(desk.node.store, "DESA1")
+    async with browser() as client:
+        status, board = await api(client, desk.node, kota, "GET", "/KOTA/konflik")
+        [conflict] = board["conflicts"]
+        assert (conflict["item_id"], conflict["owner"]) == ("KOTA/B1", "DESA2")
+        outsider, _ = await api(client, desk.node, desa1, "POST", "/DESA1/konflik",
+                                {"id": conflict["id"], "resolution": "transfer_stands"})
+        status, _ = await api(client, desk.node, kota, "POST", "/KOTA/konflik",
+                              {"id": conflict["id"], "resolution": "transfer_stands"})
+        _, after = await api(client, desk.node, kota, "GET", "/KOTA/konflik")
+    assert outsider == 404 and status == 200 and after == {"conflicts": []}
