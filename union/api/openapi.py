@@ -13,7 +13,9 @@ from union.catalogue.search import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_YEAR,
+    NO_FACETS,
     SORTS,
+    VALUE_PATTERN,
     YEAR_PATTERN,
 )
 from union.catalogue.works import MAX_WORK_ID
@@ -46,7 +48,7 @@ def _query(name: str, description: str, schema: dict[str, Any], *,
 
 
 def _parameters(branches: list[str]) -> list[dict[str, Any]]:
-    value = {"type": "string", "minLength": 1, "maxLength": 500, "pattern": r"\S"}
+    value = {"type": "string", "minLength": 1, "maxLength": 500, "pattern": VALUE_PATTERN}
     return [
         _query("q", "Kueri / query (blank: everything), e.g. `pengarang:toer bumi`",
                {"type": "string", "maxLength": 1000}),
@@ -76,8 +78,10 @@ def _parameters(branches: list[str]) -> list[dict[str, Any]]:
         _query("local", "Koleksi lokal / about the federation's region",
                {"type": "string", "enum": ["true", "false"]}),
         {"name": "facets", "in": "query", "required": False, "style": "form",
-         "explode": False, "description": "Facet yang dihitung / facets to count (default all)",
-         "schema": _array({"type": "string", "enum": list(FACETS)})},
+         "explode": False, "description": "Facet yang dihitung / facets to count (default all; "
+         f"{NO_FACETS}: none)",
+         "schema": {**_array({"type": "string", "enum": [*FACETS, NO_FACETS]}),
+                    "minItems": 1}},
         _query("facet_limit", "Nilai per facet / values per facet (default 20)",
                {"type": "integer", "minimum": 1, "maximum": MAX_FACET_LIMIT}),
     ]

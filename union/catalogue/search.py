@@ -29,7 +29,7 @@ alternatives, different filters must all hold):
 ``local``
     ``true`` or ``false``: works about the federation's own region, or not.
 ``facets``
-    comma-separated facet names to count (default: all); empty for none.
+    comma-separated facet names to count (default: all); ``none`` for none.
 ``facet_limit``
     how many values of each facet to return (default 20, at most 100).
 """
@@ -53,8 +53,10 @@ __all__ = [
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_YEAR",
+    "NO_FACETS",
     "PARAMETERS",
     "SORTS",
+    "VALUE_PATTERN",
     "YEAR_PATTERN",
     "FacetCount",
     "SearchPage",
@@ -90,8 +92,15 @@ _SINGLE = (
 #: Every parameter :func:`parse_search` reads.
 PARAMETERS: tuple[str, ...] = (*_SINGLE, *_TERM_FILTERS, "available", "year")
 _MAX_VALUE_LENGTH = 500
+# What a filter value may not consist of alone, and what is trimmed off its ends: the
+# same set as VALUE_PATTERN's, so the OpenAPI document and this code agree exactly.
+_BLANK = " \t\n\r"
+#: A filter value has something besides blanks.
+VALUE_PATTERN = "[^ \t\n\r]"
 _YEAR_VALUE = re.compile(YEAR_PATTERN)
 _EMPTY_YEARS = (1, 0)
+#: The ``facets`` value that asks for no facet counts.
+NO_FACETS = "none"
 _ANY_BRANCH_LABEL = "Di cabang mana pun / in any branch"
 
 
@@ -186,9 +195,9 @@ def _values(params: Mapping[str, list[str]], name: str) -> list[str]:
         if len(value) > _MAX_VALUE_LENGTH:
             raise BadParameter(name, f"lebih dari {_MAX_VALUE_LENGTH} karakter",
                                f"longer than {_MAX_VALUE_LENGTH} characters")
-        if not value.strip():
+        if not value.strip(_BLANK):
             raise BadParameter(name, "tidak boleh kosong", "must not be empty")
-    return list(dict.fromkeys(value.strip() for value in values))
+    return list(dict.fromkeys(value.strip(_BLANK) for value in values))
 
 
 def _branch_codes(values: list[str], name: str, branches: Collection[str]) -> list[str]:
@@ -213,13 +222,14 @@ def _facets(params: Mapping[str, list[str]]) -> tuple[str, ...]:
     text = _single(params, "facets")
     if text is None:
         return FACETS
-    names = text.split(",") if text else []
+    names = text.split(",")
     for name in names:
-        if name not in FACETS:
+        if name not in FACETS and name != NO_FACETS:
             raise BadParameter("facets", f"facet {name!r} tidak dikenal; facet: "
-                               f"{', '.join(FACETS)}",
-                               f"unknown facet {name!r}; facets are {', '.join(FACETS)}")
-    return tuple(dict.fromkeys(names))
+                               f"{', '.join(FACETS)}, atau {NO_FACETS}",
+                               f"unknown facet {name!r}; facets are {', '.join(FACETS)}, "
+                               f"or {NO_FACETS}")
+    return tuple(dict.fromkeys(name for name in names if name != NO_FACETS))
 
 
 def _filters(params: Mapping[str, list[str]], branches: Collection[str]) -> dict[str, list[str]]:

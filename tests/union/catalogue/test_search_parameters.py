@@ -121,9 +121,10 @@ def test_a_backward_year_range_among_others_is_dropped() -> None:
     assert (query.year_from, query.year_to) == (None, None)
 
 
-def test_facets_name_what_to_count_and_empty_counts_nothing() -> None:
+def test_facets_name_what_to_count_and_none_counts_nothing() -> None:
     assert parse(("facets", "branch,year")).facets == ("branch", "year")
-    assert parse(("facets", "")).facets == ()
+    assert parse(("facets", "none")).facets == ()
+    assert rejected(("facets", "")).parameter == "facets"
     problem = rejected(("facets", "branch,colour"))
     assert problem.parameter == "facets" and "colour" in problem.message_en
 
@@ -139,3 +140,8 @@ def test_a_single_parameter_given_twice_is_refused() -> None:
 
 def test_blank_filter_values_are_refused() -> None:
     assert rejected(("subject", "  ")).parameter == "subject"
+
+
+def test_only_spaces_tabs_and_line_breaks_count_as_blank() -> None:
+    assert parse(("format", "\x1c")).filters == {"format": ["\x1c"]}
+    assert parse(("subject", " Sejarah\t")).filters == {"subject": ["Sejarah"]}
