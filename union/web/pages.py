@@ -75,6 +75,8 @@ def page_response(request: web.Request, name: str, values: Mapping[str, Any], *,
         response.set_cookie(COOKIE, language, max_age=_COOKIE_AGE, samesite="Lax",
                             httponly=True)
     response.headers["Content-Language"] = language
+    # The language cookie chooses the text: a shared cache must not mix the two.
+    response.headers["Vary"] = "Cookie"
     return response
 
 

@@ -200,6 +200,7 @@ async def test_pages_are_indonesian_by_default(server: str) -> None:
     page = await fetch(server, "/")
     assert page.tree.get("lang") == "id"
     assert page.headers["Content-Language"] == "id"
+    assert page.headers["Vary"] == "Cookie"
     assert page.tree.xpath("//nav[@class='lang']/a[@hreflang='en']")
 
 
