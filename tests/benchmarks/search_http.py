@@ -6,7 +6,8 @@ over an index of N works, measured from a client in another process.
 
 The index is built from the index benchmark's display records (real LoC records and
 their village-library variants, held by a city library and 40 village branches; see
-:mod:`tests.benchmarks.search_index`), unless ``--dir`` names an index already built.
+:mod:`tests.benchmarks.search_index`), unless ``--dir`` names an index already built
+(``--dir`` that does not exist yet is built and kept).
 The node (``union.server.app.build_app`` with the API) runs in a child process on a free
 port of 127.0.0.1 with an empty store of its own. This process then
 
@@ -16,6 +17,11 @@ port of 127.0.0.1 with an empty store of its own. This process then
 2. runs ``wrk`` (Debian) for ``--seconds`` with ``--connections`` connections over the
    same request mix (a Lua script walks the list): requests/s, and errors (socket errors
    and non-2xx answers), which must be zero.
+
+Both are run twice: with every request made unique (an extra ignored parameter), so that
+each one runs on the engine, and as the mix is, so that repeated searches within two
+seconds are answered by the API's answer cache (:mod:`union.api.cache`), as a burst of
+popular searches would be.
 
 Prints wall and CPU time of the server process. Targets on 2 cores at 1,000,000 works
 with tantivy: p50 <= 5 ms, p95 <= 20 ms, >= 1,000 requests/s with zero errors.
@@ -128,11 +134,11 @@ def serve(config: Path, ready: multiprocessing.Queue) -> None:  # type: ignore[t
 
 async def time_requests(base: str, paths: list[str]) -> list[float]:
     """Milliseconds per request, one after another on one connection (after a warm-up
-    pass over the first 50)."""
+    pass over the first 50, made different so that it fills no cache for them)."""
     timings = []
     async with aiohttp.ClientSession(base) as session:
         for path in paths[:50]:
-            async with session.get(path) as response:
+            async with session.get(f"{path}&warm=1") as response:
                 await response.read()
         for path in paths:
             started = time.perf_counter()
@@ -145,18 +151,35 @@ async def time_requests(base: str, paths: list[str]) -> list[float]:
 
 
 def run_wrk(base: str, paths: list[str], seconds: int, connections: int,
-            folder: Path) -> str:
-    """wrk's report over the request mix."""
+            folder: Path, unique: bool) -> str:
+    """wrk's report over the request mix (each request made unique if told)."""
     script = folder / "paths.lua"
     quoted = ",\n".join(f'  "{path}"' for path in paths)
+    tail = ' .. "&n=" .. n' if unique else ""
     script.write_text(
-        f"local paths = {{\n{quoted}\n}}\nlocal i = 0\n"
-        "request = function()\n  i = i % #paths + 1\n"
-        "  return wrk.format(\"GET\", paths[i])\nend\n", encoding="utf-8")
+        f"local paths = {{\n{quoted}\n}}\nlocal i = 0\nlocal n = 0\n"
+        "request = function()\n  i = i % #paths + 1\n  n = n + 1\n"
+        f"  return wrk.format(\"GET\", paths[i]{tail})\nend\n", encoding="utf-8")
     return subprocess.run(
         ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency",
          "-s", str(script), base],
         capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+
+
+def print_wrk(report: str, label: str, cpu: float, wall: float) -> None:
+    """The figures of one wrk run."""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
+    total = re.search(r"(\d+) requests in", report)
+    errors = re.search(r"Socket errors: (.*)", report)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    latency = re.search(r"Latency Distribution\n((?:.*\n){4})", report)
+    print(f"  wrk, {label}: {float(rate.group(1)) if rate else 0:,.0f} requests/s "
+          f"({int(total.group(1)) if total else 0:,} requests), "
+          f"non-2xx {non_2xx.group(1) if non_2xx else 0}, "
+          f"socket errors {errors.group(1) if errors else 'none'}; "
+          f"server CPU {cpu:.1f} s in {wall:.1f} s wall")
+    if latency:
+        print("    latency " + ", ".join(line.strip() for line in latency.group(1).splitlines()))
 
 
 def cpu_of(pid: int) -> float:
@@ -176,30 +199,24 @@ def measure(config: Path, args: argparse.Namespace, folder: Path) -> None:
         paths = request_paths(args.requests)
         print(f"  load average before timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} "
               "cores (shared machine)")
-        wall, cpu = time.perf_counter(), cpu_of(server.pid)
-        timings = asyncio.run(time_requests(base, paths))
-        wall, cpu = time.perf_counter() - wall, cpu_of(server.pid) - cpu
-        print(f"  {len(timings):,} searches one at a time (all 7 facets): "
-              f"p50 {statistics.median(timings):.2f} ms, p95 {_percentile(timings, 0.95):.2f} ms,"
-              f" max {max(timings):.1f} ms; server {cpu / len(timings) * 1000:.2f} ms CPU "
-              f"per search ({wall:.1f} s wall)")
-        wall, cpu = time.perf_counter(), cpu_of(server.pid)
-        report = run_wrk(base, paths, args.seconds, args.connections, folder)
-        wall, cpu = time.perf_counter() - wall, cpu_of(server.pid) - cpu
-        rate = re.search(r"Requests/sec:\s+([\d.]+)", report)
-        total = re.search(r"(\d+) requests in", report)
-        errors = re.search(r"Socket errors: (.*)", report)
-        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
-        print(f"  wrk, {args.connections} connections, {args.seconds} s: "
-              f"{float(rate.group(1)) if rate else 0:,.0f} requests/s "
-              f"({int(total.group(1)) if total else 0:,} requests), "
-              f"non-2xx {non_2xx.group(1) if non_2xx else 0}, "
-              f"socket errors {errors.group(1) if errors else 'none'}; "
-              f"server CPU {cpu:.1f} s in {wall:.1f} s wall")
-        latency = re.search(r"Latency Distribution\n((?:.*\n){4})", report)
-        if latency:
-            print("  wrk latency: " + ", ".join(line.strip()
-                                                for line in latency.group(1).splitlines()))
+        unique = [f"{path}&n={n}" for n, path in enumerate(paths)]
+        for label, mix in (("every search on the engine", unique),
+                           ("with the answer cache", paths)):
+            wall, cpu = time.perf_counter(), cpu_of(server.pid)
+            timings = asyncio.run(time_requests(base, mix))
+            wall, cpu = time.perf_counter() - wall, cpu_of(server.pid) - cpu
+            print(f"  {len(timings):,} searches one at a time, all 7 facets, {label}: "
+                  f"p50 {statistics.median(timings):.2f} ms, "
+                  f"p95 {_percentile(timings, 0.95):.2f} ms, max {max(timings):.1f} ms; "
+                  f"server {cpu / len(timings) * 1000:.2f} ms CPU per search "
+                  f"({wall:.1f} s wall)")
+        for label, fresh in (("every search on the engine", True),
+                             ("with the answer cache", False)):
+            wall, cpu = time.perf_counter(), cpu_of(server.pid)
+            report = run_wrk(base, paths, args.seconds, args.connections, folder, fresh)
+            wall, cpu = time.perf_counter() - wall, cpu_of(server.pid) - cpu
+            print_wrk(report, f"{label}, {args.connections} connections, {args.seconds} s",
+                      cpu, wall)
     finally:
         server.terminate()
         server.join()
@@ -210,7 +227,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--works", type=int, default=1_000_000)
     parser.add_argument("--engine", choices=("tantivy", "whoosh"), default="tantivy")
-    parser.add_argument("--dir", type=Path, help="an index already built (kept)")
+    parser.add_argument("--dir", type=Path,
+                        help="index directory, kept: built there unless it exists")
     parser.add_argument("--workers", type=int,
                         help="analysis worker processes for the build (tantivy only; "
                              "default 1 for tantivy, 0 for whoosh)")
@@ -223,7 +241,7 @@ def main() -> None:
         index = args.dir or folder / "index"
         print(f"{args.engine}, {args.works:,} works; load average {os.getloadavg()[0]:.1f} "
               f"on {os.cpu_count()} cores (shared machine)")
-        if args.dir is None:
+        if not index.exists():
             from union.search.engine import open_engine
 
             engine = open_engine(args.engine, index)

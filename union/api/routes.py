@@ -5,17 +5,22 @@ A merged-away work id answers 200 with its survivor's body (``id`` is the surviv
 ``Content-Location`` header naming the survivor's URL, rather than a redirect: one round
 trip, and a client that keeps ids can see that it should update them. A deleted work
 answers 410, an id that never was a work 404, a malformed parameter 400; every error has
-a JSON body (see :func:`union.api.payloads.error_body`).
+a JSON body (see :func:`union.api.payloads.error_body`). Search answers are kept for
+two seconds under their query string (:mod:`union.api.cache`), counted as hits and
+misses on the node's metrics.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from aiohttp import web
+from prometheus_client import Counter
 
+from union.api.cache import AnswerCache
 from union.api.openapi import openapi_document
 from union.api.payloads import (
     bad_parameter_body,
@@ -39,6 +44,16 @@ __all__ = ["add_routes"]
 _OPENAPI = web.AppKey("openapi_json", bytes)
 
 
+@dataclass(frozen=True, slots=True)
+class _SearchCache:
+    answers: AnswerCache
+    hits: Counter
+    misses: Counter
+
+
+_CACHE = web.AppKey("search_cache", _SearchCache)
+
+
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(body=orjson.dumps(body), status=status, headers=headers,
                         content_type="application/json")
@@ -49,7 +64,13 @@ def _branch_names(context: ServerContext) -> dict[str, str]:
 
 
 async def search(request: web.Request) -> web.Response:
-    """GET /api/search"""
+    """GET /api/search (answers are micro-cached: see :mod:`union.api.cache`)."""
+    cache = request.app[_CACHE]
+    body = cache.answers.get(request.query_string)
+    if body is not None:
+        cache.hits.inc()
+        return web.Response(body=body, content_type="application/json")
+    cache.misses.inc()
     context = request.app[CONTEXT]
     names = _branch_names(context)
     try:
@@ -57,7 +78,9 @@ async def search(request: web.Request) -> web.Response:
     except BadParameter as problem:
         return _json(bad_parameter_body(problem), 400)
     page = await asyncio.to_thread(run_search, context.engine, query, names)
-    return _json(search_body(page))
+    body = orjson.dumps(search_body(page))
+    cache.answers.put(request.query_string, body)
+    return web.Response(body=body, content_type="application/json")
 
 
 async def work(request: web.Request) -> web.Response:
@@ -102,6 +125,13 @@ async def openapi(request: web.Request) -> web.Response:
 def add_routes(app: web.Application, context: ServerContext) -> None:
     """Add the API's routes to ``app``."""
     app[_OPENAPI] = orjson.dumps(openapi_document(context.federation))
+    app[_CACHE] = _SearchCache(
+        AnswerCache(lambda: context.clock().timestamp()),
+        Counter("union_api_search_cache_hits", "API searches answered from the cache",
+                registry=context.metrics),
+        Counter("union_api_search_cache_misses", "API searches run on the engine",
+                registry=context.metrics),
+    )
     app.router.add_get("/api/search", search)
     app.router.add_get("/api/works/{id}", work)
     app.router.add_get("/api/branches", branches)
