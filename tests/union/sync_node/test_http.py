@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,8 +35,12 @@ from union.sync_node.service import KeyDirectory, SyncService
 
 
 @asynccontextmanager
-async def hub_server(store: Store, tmp_path: Path, clock: Clock) -> AsyncIterator[str]:
+async def hub_server(
+    store: Store, tmp_path: Path, clock: Clock, sync: SyncSettings | None = None
+) -> AsyncIterator[str]:
     federation = load_federation(REPO / "config" / "demo.toml")
+    if sync is not None:
+        federation = dataclasses.replace(federation, sync=sync)
     context = ServerContext(
         federation=federation,
         store=store,
@@ -146,3 +151,27 @@ def test_retries_back_off_doubling_up_to_the_ceiling_and_never_give_up() -> None
     backoff = Backoff(first=5, most=3600)
     waits = [backoff.delay(n) for n in (1, 2, 3, 4, 10, 1000)]
     assert waits == [5, 10, 20, 40, 2560, 3600]
+
+
+async def test_the_hub_runs_the_sessions_of_a_branch_it_hosts(store: Store, tmp_path: Path) -> None:
+    clock = Clock()
+    keys = KeyDirectory(tmp_path / "keys")
+    for code in ("KOTA", "DESA"):
+        enrol(store, code, keys.path(code), clock())
+    keys.node(store, "KOTA").create(["KOTA/B1"], START)
+    desa = village(tmp_path, "DESA", [], keys)
+    hosting = SyncSettings(key_dir=keys.directory, hosted=("KOTA",), interval_seconds=1)
+    async with hub_server(store, tmp_path, clock, hosting) as url:
+        settings = SyncSettings(branch="DESA", hub_url=url, key_dir=keys.directory)
+        await run_agent(desa, settings, clock, once=True)
+        staff = SyncService(desa, lambda code: keys.node(desa, code))
+        staff.reserve_item("DESA", "KOTA/B1", clock())
+        for _ in range(40):  # the hosted branch answers in its own session, within seconds
+            await run_agent(desa, settings, clock, once=True)
+            leg = staff.outgoing("DESA")[0].leg
+            if leg is not None and leg.phase is LoanPhase.WILL_SUPPLY:
+                break
+            await asyncio.sleep(0.5)
+    assert leg is not None and leg.phase is LoanPhase.WILL_SUPPLY
+    [pick] = SyncService(store, lambda code: keys.node(store, code)).pick_list("KOTA")
+    assert pick.item_id == "KOTA/B1"

@@ -28,7 +28,7 @@ from union.sync_node.audit_log import verify_chain
 from union.sync_node.service import KeyDirectory, SyncService
 
 UNION = [str(Path(sys.executable).parent / "union")]
-DEADLINE = 90.0
+DEADLINE = 150.0
 
 
 def wait_for(what: str, check: Callable[[], bool], deadline: float = DEADLINE) -> None:
