@@ -89,17 +89,21 @@ def _fields(bib: BibRecord) -> dict[str, Any]:
 
 
 def displays(count: int) -> Path:
-    """The JSON-lines file of ``count`` display records, generated on first use."""
+    """A JSON-lines file of at least ``count`` display records (its first ``count`` are
+    the same whatever its length), generated on first use."""
+    for made in sorted(DATA.glob("search-displays-*.jsonl"),
+                       key=lambda p: int(p.stem.rpartition("-")[2])):
+        if int(made.stem.rpartition("-")[2]) >= count:
+            return made
     path = DATA / f"search-displays-{count}.jsonl"
-    if not path.is_file():
-        started = time.perf_counter()
-        bibs = real_bibs()
-        partial = path.with_suffix(".tmp")
-        with partial.open("wb") as out:
-            for line in generate(count, bibs):
-                out.write(line + b"\n")
-        partial.replace(path)
-        print(f"generated {count:,} display records in {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    bibs = real_bibs()
+    partial = path.with_suffix(".tmp")
+    with partial.open("wb") as out:
+        for line in generate(count, bibs):
+            out.write(line + b"\n")
+    partial.replace(path)
+    print(f"generated {count:,} display records in {time.perf_counter() - started:.0f} s")
     return path
 
 
