@@ -33,7 +33,10 @@ def utc_now() -> datetime:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console command; returns the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.config is None:
+        parser.error("the following arguments are required: --config")
     try:
         federation = load_federation(args.config)
     except ConfigError as exc:
@@ -46,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="union", description="Katalog induk perpustakaan / federated union catalogue"
     )
-    parser.add_argument("--config", required=True, help="federation file (TOML)")
+    parser.add_argument("--config", help="federation file (TOML); may also follow the verb")
     verbs = parser.add_subparsers(dest="verb", required=True)
     verbs.add_parser("init", help="create or upgrade the store and register the branches"
                      ).set_defaults(run=_init)
@@ -68,7 +71,18 @@ def _parser() -> argparse.ArgumentParser:
     add_search_verbs(verbs, open_store, utc_now)
     add_staff_verbs(verbs, open_store, utc_now)
     add_sync_verbs(verbs, open_store, utc_now)  # sync, branch, audit
+    _accept_config_after_verbs(verbs)
     return parser
+
+
+def _accept_config_after_verbs(verbs: argparse._SubParsersAction) -> None:
+    """Let ``--config`` follow the verb too (``union branch --config FILE``): staff type
+    it either way. SUPPRESS keeps a value given before the verb."""
+    for sub in set(verbs.choices.values()):
+        sub.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _accept_config_after_verbs(action)
 
 
 def open_store(federation: Federation) -> Store:
@@ -153,3 +167,7 @@ async def _demo_harvest(federation: Federation, store: Store) -> list[SourceSumm
             )
             print(f"Umpan OAI-PMH contoh / demo OAI-PMH feed: {url}")
         return await _run_harvest(federation, store, None, False)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

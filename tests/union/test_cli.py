@@ -111,3 +111,23 @@ def test_console_command_is_installed(federation: Path) -> None:
     result = subprocess.run([str(union), "--config", str(federation), "status", "--json"],
                             capture_output=True, text=True, check=True)
     assert set(json.loads(result.stdout)) == set(VILLAGE_FILES)
+
+
+def test_config_may_follow_the_verb(
+    federation: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["status", "--config", str(federation), "--json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == set(VILLAGE_FILES)
+
+
+def test_missing_config_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["status"])
+    assert exited.value.code == 2
+    assert "--config" in capsys.readouterr().err
+
+
+def test_module_runs_as_the_command(federation: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "union.cli", "--config", str(federation),
+                             "status", "--json"], capture_output=True, text=True, check=True)
+    assert set(json.loads(result.stdout)) == set(VILLAGE_FILES)
