@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from union.availability import Custody, branch_availability
 from union.catalogue.errors import BadParameter
 from union.config import Federation
+from union.search.live_index import CustodyReader
 from union.works.explain import explain_work
 from union.works.reading import resolve_work
 
@@ -141,9 +142,9 @@ def _evidence(session: Session, work_id: int) -> EvidenceSummary | None:
 
 
 def work_detail(session: Session, federation: Federation, work_id: int,
-                custody: Custody | None = None) -> WorkDetail | None:
+                custody: CustodyReader | None = None) -> WorkDetail | None:
     """The detail view of work ``work_id`` (a merged-away id answers with its survivor);
-    None for an id that never was a work. ``custody`` is the sync custody overlay
+    None for an id that never was a work. ``custody`` reads the sync custody overlay
     (see :mod:`union.availability`)."""
     resolved = resolve_work(session, work_id)
     if resolved is None:
@@ -158,6 +159,8 @@ def work_detail(session: Session, federation: Federation, work_id: int,
         status=work.status,
         record=display,
         members=tuple((code, local) for code, local in members),
-        holdings=_holdings(display, federation, custody) if display else (),
+        holdings=(_holdings(display, federation,
+                            custody(session, [work.id]) if custody else None)
+                  if display else ()),
         evidence=_evidence(session, work.id) if display else None,
     )

@@ -43,7 +43,9 @@ CURSOR_FILE = "union-cursor.json"
 #: Changed works read, indexed and committed together.
 BATCH = 2000
 #: Custody states by (branch, barcode), read from the store when a batch is indexed.
-CustodyReader = Callable[[Session], Custody]
+#: Reads the sync custody overlay of the copies of some works (the node passes
+#: ``union.sync_node.catalogue.custody_of_works``).
+CustodyReader = Callable[[Session, Sequence[int]], Custody]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,7 @@ class LiveIndex:
 
     def _read_works(self, session: Session, ids: Sequence[int]) -> tuple[list[Any], list[str]]:
         """The documents of the live works among ``ids``, and the ids of the others."""
-        custody = self.custody(session) if self.custody and ids else None
+        custody = self.custody(session, ids) if self.custody and ids else None
         rows = session.execute(
             select(WorkRow.id, WorkRow.status, WorkRow.display).where(WorkRow.id.in_(ids))
         ).all()
@@ -147,6 +149,15 @@ def _live_displays(session: Session, batch: int) -> Iterator[tuple[int, dict[str
             yield work_id, display
 
 
+def _add_batch(engine: SearchEngine, session: Session,
+               works: Sequence[tuple[int, dict[str, Any]]], local_matcher: LocalMatcher,
+               custody: CustodyReader | None) -> int:
+    overlay = custody(session, [work_id for work_id, _ in works]) if custody and works else None
+    engine.add([work_document(work_id, display, local_matcher, overlay)
+                for work_id, display in works])
+    return len(works)
+
+
 def rebuild_index(engine_name: str, directory: str | Path, store: Store,
                   local_matcher: LocalMatcher, *, custody: CustodyReader | None = None,
                   batch: int = BATCH) -> CatchUp:
@@ -162,16 +173,13 @@ def rebuild_index(engine_name: str, directory: str | Path, store: Store,
     added = 0
     try:
         with store.read() as session:
-            custody = custody(session) if custody else None
-            pending = []
-            for work_id, display in _live_displays(session, batch):
-                pending.append(work_document(work_id, display, local_matcher, custody))
+            pending: list[tuple[int, dict[str, Any]]] = []
+            for work in _live_displays(session, batch):
+                pending.append(work)
                 if len(pending) == batch:
-                    engine.add(pending)
-                    added += len(pending)
+                    added += _add_batch(engine, session, pending, local_matcher, custody)
                     pending = []
-            engine.add(pending)
-            added += len(pending)
+            added += _add_batch(engine, session, pending, local_matcher, custody)
         engine.commit()
     finally:
         engine.close()

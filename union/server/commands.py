@@ -16,6 +16,7 @@ from union.search.live_index import LiveIndex, rebuild_index
 from union.server.context import Clock
 from union.server.node import NodeOptions, run_node
 from union.store.engine import Store
+from union.sync_node.catalogue import custody_of_works
 
 __all__ = ["add_serve_verbs"]
 
@@ -40,7 +41,8 @@ def _serve(federation: Federation, args: argparse.Namespace,
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     store = open_store(federation)
     engine = _open_index(federation, store)
-    index = LiveIndex(engine, federation.union.index, store, LocalMatcher(federation.local))
+    index = LiveIndex(engine, federation.union.index, store, LocalMatcher(federation.local),
+                      custody=custody_of_works)
     options = NodeOptions(host=args.host, port=args.port, harvest=args.harvest)
 
     def ready(url: str) -> None:
@@ -63,5 +65,6 @@ def _open_index(federation: Federation, store: Store) -> SearchEngine:
     try:
         return open_engine(name, directory)
     except IndexLayoutError:
-        rebuild_index(name, directory, store, LocalMatcher(federation.local))
+        rebuild_index(name, directory, store, LocalMatcher(federation.local),
+                      custody=custody_of_works)
         return open_engine(name, directory)

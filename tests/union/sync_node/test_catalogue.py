@@ -11,6 +11,10 @@ from sqlalchemy import select
 from sync.transfer import TransferStatus
 from tests.support.federation import harvest_demo_catalogue
 from tests.union.sync_node.support import Hosted
+from union.config import LocalContent
+from union.local_content import LocalMatcher
+from union.search.engine import MAX_LIMIT, SearchQuery, open_engine
+from union.search.live_index import LiveIndex, rebuild_index
 from union.store.engine import Store
 from union.store.models import ChangeRow, WorkRow
 from union.sync_node.catalogue import StoreCatalogue, custody_of_works, owners_of, work_items
@@ -69,6 +73,28 @@ def test_a_reserved_copy_shows_in_search_custody_and_logs_its_work(demo: Hosted)
         ).all()
     assert custody[tuple(copy.split("/"))] == "reserved"
     assert work_id in logged
+
+
+def test_reserving_every_copy_a_branch_holds_takes_it_off_available_now_in_search(
+    demo: Hosted, tmp_path: Path,
+) -> None:
+    work_id, items = shared_work(demo.store, "KOTA", "DESA2")
+    directory = tmp_path / "index"
+    rebuild_index("tantivy", directory, demo.store, LocalMatcher(LocalContent()),
+                  custody=custody_of_works)
+    for copy in (i for i in items if i.startswith("KOTA/")):
+        demo.service.reserve_item("DESA1", copy, demo.clock())
+    demo.sync("DESA1", "KOTA")
+    engine = open_engine("tantivy", directory)
+    try:
+        LiveIndex(engine, directory, demo.store, LocalMatcher(LocalContent()),
+                  custody=custody_of_works).catch_up()
+        results = engine.search(SearchQuery("", filters={"available": ("KOTA",)},
+                                            limit=MAX_LIMIT))
+    finally:
+        engine.close()
+    assert str(work_id) not in {hit.id for hit in results.hits}
+    assert results.total > 0
 
 
 def test_a_transferred_copy_changes_owner_and_a_stale_harvest_is_a_conflict(
