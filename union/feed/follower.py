@@ -25,8 +25,8 @@ from union.feed.records import FeedRecord
 from union.feed.work_records import Branches, work_content
 from union.store.engine import Store
 from union.store.feed_models import FeedRecordRow, FeedRecordSetRow, FeedStateRow
-from union.store.models import ChangeRow, ClusterCursorRow, WorkRow
-from union.works.store_ops import chunks, high_water
+from union.store.models import ChangeRow, WorkRow
+from union.works.store_ops import chunks, high_water, lock_cursor
 
 __all__ = ["CURSOR", "FeedRefresh", "refresh_feed"]
 
@@ -51,7 +51,7 @@ def refresh_feed(store: Store, branches: Branches, clock: Clock, *,
     now = utc_second(clock())
     examined = published = deleted = 0
     with store.write() as session:
-        cursor = _lock_cursor(session, now)
+        cursor = lock_cursor(session, now, CURSOR)
         config = session.get(FeedStateRow, _CONFIG)
         # First run, or the branches or region changed: every work is looked at again.
         full = config is None or config.value != branches.digest
@@ -70,18 +70,6 @@ def refresh_feed(store: Store, branches: Branches, clock: Clock, *,
         else:
             config.value = branches.digest
     return FeedRefresh(examined, published, deleted)
-
-
-def _lock_cursor(session: Session, now: datetime) -> ClusterCursorRow:
-    """The feed's cursor row, locked for this transaction (one refresh at a time)."""
-    cursor = session.scalars(
-        select(ClusterCursorRow).where(ClusterCursorRow.name == CURSOR).with_for_update()
-    ).first()
-    if cursor is None:
-        cursor = ClusterCursorRow(name=CURSOR, seq=0, updated_at=now)
-        session.add(cursor)
-        session.flush()
-    return cursor
 
 
 def _all_works(session: Session, batch: int) -> Iterator[int]:

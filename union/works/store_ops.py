@@ -149,13 +149,14 @@ def high_water(store: Store) -> int:
         return session.scalar(select(func.coalesce(func.max(ChangeRow.seq), 0))) or 0
 
 
-def lock_cursor(session: Session, now: datetime) -> ClusterCursorRow:
-    """The clusterer's cursor row, locked for this transaction (one clusterer at a time)."""
+def lock_cursor(session: Session, now: datetime, name: str = CURSOR) -> ClusterCursorRow:
+    """The cursor row of change-log follower ``name`` (the clusterer's by default), locked
+    for this transaction: one follower of a name at a time."""
     cursor = session.scalars(
-        select(ClusterCursorRow).where(ClusterCursorRow.name == CURSOR).with_for_update()
+        select(ClusterCursorRow).where(ClusterCursorRow.name == name).with_for_update()
     ).first()
     if cursor is None:
-        cursor = ClusterCursorRow(name=CURSOR, seq=0, updated_at=now)
+        cursor = ClusterCursorRow(name=name, seq=0, updated_at=now)
         session.add(cursor)
         session.flush()
     return cursor

@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
+from tests.support.browser import chromium as headless_chromium
 from tests.support.federation import harvest_demo_catalogue
 from tests.union.staff.desk_support import Desk
 from tests.union.staff.support import PASSWORD, Clock, add_staff, staff_node
@@ -24,17 +25,11 @@ from union.sync_node.catalogue import work_items
 from union.sync_node.enrolment import enrol, start_node
 from union.sync_node.service import KeyDirectory
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture
 async def chromium() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
-        try:
-            yield launched
-        finally:
-            await launched.close()
+    async with headless_chromium() as launched:
+        yield launched
 
 
 def _title_only_kota_holds(store: Store) -> int:
