@@ -168,6 +168,11 @@ def openapi_document(federation: Federation) -> dict[str, Any]:
                "description": "Nomor karya / work id",
                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_WORK_ID}}
     bad = _response("Parameter salah / bad parameter", "Error")
+    # A request line longer than the HTTP server takes (8,190 bytes) is refused by aiohttp
+    # itself before the API sees it, in plain text.
+    bad["content"]["text/plain"] = {"schema": {"type": "string"}}
+    bad["description"] += (" (baris permintaan terlalu panjang: teks biasa"
+                           " / request line too long: plain text)")
     return {
         "openapi": "3.0.3",
         "info": {
