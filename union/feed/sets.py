@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from union.bib_record import BibRecord
 from union.feed.records import FeedSet
-from union.text.folding import fold_text
 
 BRANCH = "branch"
 KIND = "kind"
@@ -53,17 +51,6 @@ def in_set(set_spec: str, specs: Iterable[str]) -> bool:
     """True when a work with leaf sets ``specs`` belongs to ``set_spec`` (itself or below)."""
     below = set_spec + ":"
     return any(spec == set_spec or spec.startswith(below) for spec in specs)
-
-
-def is_local(bib: BibRecord, region_terms: Iterable[str]) -> bool:
-    """True when a subject heading names the federation's region (case- and
-    accent-insensitive, whole words): the works the ``local`` set gathers."""
-    subjects = [f" {fold_text(subject)} " for subject in bib.subjects]
-    for term in region_terms:
-        needle = f" {fold_text(term)} "
-        if any(needle in subject for subject in subjects):
-            return True
-    return False
 
 
 def federation_sets(branches: Iterable[tuple[str, str, str]], formats: Iterable[str],

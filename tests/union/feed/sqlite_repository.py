@@ -20,10 +20,12 @@ from typing import Any
 import pymarc
 
 from union.bib_record import BibRecord, Item
+from union.config import LocalContent
 from union.feed.datestamps import from_epoch, to_epoch
 from union.feed.formats import render_all
 from union.feed.records import FeedRecord, FeedSet, Holding
-from union.feed.sets import federation_sets, is_local, record_sets
+from union.feed.sets import federation_sets, record_sets
+from union.local_content import LocalMatcher
 from union.normalize import NormalizationError, bib_from_marc
 
 LOC_FILE = Path("data/marc/loc-booksall-2016-part01/BooksAll.2016.part01.lang-ind-may-jav-sun.mrc")
@@ -37,7 +39,7 @@ BRANCHES = (
 KINDS = {code: kind for code, _, kind in BRANCHES}
 NAMES = {code: name for code, name, _ in BRANCHES}
 REGION = "Java"
-REGION_TERMS = ("Java", "Jawa")
+LOCAL = LocalMatcher(LocalContent(places=("Java", "Jawa")))
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
 _SCHEMA = """
@@ -293,7 +295,7 @@ def feed_record(index: int, bib: BibRecord, datestamp: datetime) -> FeedRecord:
     """The live work built from the ``index``-th bib record."""
     holdings = holdings_for(index, bib)
     sets = record_sets(bib.format, [(h.branch_code, KINDS[h.branch_code]) for h in holdings],
-                       is_local(bib, REGION_TERMS))
+                       LOCAL.is_local({"subjects": bib.subjects}))
     return FeedRecord(work_id=f"w{index:05d}", datestamp=datestamp, sets=sets, bib=bib,
                       holdings=holdings)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from tests.union.feed.conftest import Catalogue
 from tests.union.feed.oai_client import NS, OaiClient
 from tests.union.feed.sqlite_repository import BRANCHES
-from union.bib_record import BibRecord
-from union.feed.sets import federation_sets, in_set, is_local, record_sets
+from union.feed.sets import federation_sets, in_set, record_sets
 
 
 async def test_list_sets_announces_parents_and_children(oai: OaiClient) -> None:
@@ -45,15 +44,6 @@ def test_a_set_contains_its_children_but_not_its_namesakes() -> None:
     assert in_set("branch", specs) and in_set("branch:KOTA", specs)
     assert not in_set("branch:KOT", specs) and not in_set("bran", specs)
     assert not in_set("branch:KOTA:lantai1", specs)
-
-
-def test_local_works_name_the_region_in_a_subject() -> None:
-    about_java = BibRecord(title="x", subjects=("Javanese language -- Grammar",
-                                                "Jawa Tengah (Indonesia) -- History"))
-    assert is_local(about_java, ["Jawa Tengah"])
-    assert not is_local(about_java, ["Jawa Timur"])
-    assert not is_local(about_java, ["Jav"])  # whole words only
-    assert is_local(BibRecord(title="x", subjects=("Sumatera Selatan",)), ["sumatera selatan"])
 
 
 def test_federation_sets_list_branches_kinds_formats_and_local() -> None:
