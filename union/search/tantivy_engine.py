@@ -64,7 +64,7 @@ from union.search.tree import (
     Term,
     YearBetween,
 )
-from union.search.typos import run_search, within_one_edit
+from union.search.typos import one_edit_variants, run_search, within_one_edit
 
 __all__ = ["TantivyEngine"]
 
@@ -215,9 +215,15 @@ class TantivyEngine:
 
     def similar(self, word: str) -> list[str]:
         """Indexed words one edit from ``word`` (typo tolerance)."""
-        # The vocabulary of words sharing the first letter, with document counts.
-        vocabulary = dict(self._index.searcher().terms_with_prefix(WORDS, word[:1]))
-        return within_one_edit(word, vocabulary, lambda candidate: vocabulary[candidate])
+        searcher = self._index.searcher()
+        variants = one_edit_variants(word)
+        if variants is None:
+            # A word of another script: the vocabulary of words sharing its first letter.
+            vocabulary = dict(searcher.terms_with_prefix(WORDS, word[:1]))
+        else:
+            counts = ((variant, searcher.doc_freq(WORDS, variant)) for variant in variants)
+            vocabulary = {variant: count for variant, count in counts if count}
+        return within_one_edit(word, vocabulary, vocabulary.__getitem__)
 
     def _execute(self, query: SearchQuery, plan: Plan) -> SearchResults:
         searcher = self._index.searcher()

@@ -34,6 +34,7 @@ __all__ = [
     "Vocabulary",
     "correctable_words",
     "corrected_tree",
+    "one_edit_variants",
     "run_search",
     "within_one_edit",
 ]
@@ -67,6 +68,33 @@ def correctable_words(root: Node) -> list[str]:
 
     rewrite_positive_terms(root, collect)
     return found
+
+
+#: The characters folded index words are made of; see :func:`one_edit_variants`.
+WORD_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def one_edit_variants(word: str) -> set[str] | None:
+    """Every string one edit from ``word`` (as :func:`within_one_edit` counts edits) that
+    keeps its first letter, or None when ``word`` has characters outside
+    :data:`WORD_ALPHABET` (its alphabet is then unknown).
+
+    Why: looking each variant up in the index costs about a microsecond, so a word's few
+    hundred variants are checked in well under a millisecond, whatever the size of the
+    vocabulary; walking every indexed word of one initial grows with the catalogue."""
+    if not word or any(ch not in WORD_ALPHABET for ch in word):
+        return None
+    variants: set[str] = set()
+    for i in range(len(word) + 1):
+        left, right = word[:i], word[i:]
+        variants.update(left + ch + right for ch in WORD_ALPHABET)
+        if right:
+            variants.add(left + right[1:])
+            variants.update(left + ch + right[1:] for ch in WORD_ALPHABET)
+        if len(right) > 1:
+            variants.add(left + right[1] + right[0] + right[2:])
+    variants.discard(word)
+    return {variant for variant in variants if variant[:1] == word[:1]}
 
 
 def within_one_edit(

@@ -3,13 +3,19 @@ retry when a query finds nothing (with a fake engine)."""
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+from rapidfuzz.distance import OSA
+
 from union.search.engine import Hit, SearchQuery, SearchResults
 from union.search.plan import Plan
 from union.search.tree import And, Not, Or, Term, positive_terms
 from union.search.typos import (
     MAX_CORRECTIONS,
+    WORD_ALPHABET,
     correctable_words,
     corrected_tree,
+    one_edit_variants,
     run_search,
     within_one_edit,
 )
@@ -121,3 +127,52 @@ def test_no_retry_when_switched_off_or_nothing_to_correct() -> None:
         run_search(SearchQuery("zzzzzzz"), fake_execute(plans), FakeVocabulary(COUNTS)).total == 0
     )
     assert len(plans) == 2
+
+
+WORDS = st.text(alphabet=WORD_ALPHABET, min_size=1, max_size=9)
+
+
+@given(WORDS, WORDS)
+def test_variants_are_exactly_the_words_one_edit_away_with_the_same_initial(
+    word: str, other: str
+) -> None:
+    variants = one_edit_variants(word)
+    assert variants is not None
+    near = OSA.distance(word, other) == 1 and other[0] == word[0]
+    assert (other in variants) == near
+
+
+@given(WORDS.flatmap(lambda word: st.tuples(st.just(word), st.sampled_from(
+    sorted(one_edit_variants(word) or {word})))))
+def test_every_variant_is_one_edit_away(pair: tuple[str, str]) -> None:
+    word, variant = pair
+    assert variant == word or OSA.distance(word, variant) == 1
+
+
+def test_a_word_of_another_script_has_no_known_variants() -> None:
+    assert one_edit_variants("서울") is None
+
+
+@st.composite
+def one_edit_apart(draw: st.DrawFn) -> tuple[str, str]:
+    """A word and the word after one random edit of any kind."""
+    word = draw(WORDS)
+    i = draw(st.integers(0, len(word)))
+    ch = draw(st.sampled_from(WORD_ALPHABET))
+    edits = [word[:i] + ch + word[i:]]
+    if i < len(word):
+        edits += [word[:i] + word[i + 1:], word[:i] + ch + word[i + 1:]]
+    if i + 1 < len(word):
+        edits.append(word[:i] + word[i + 1] + word[i] + word[i + 2:])
+    return word, draw(st.sampled_from(edits))
+
+
+@given(one_edit_apart())
+def test_every_word_one_edit_away_with_the_same_initial_is_a_variant(
+    pair: tuple[str, str]
+) -> None:
+    word, edited = pair
+    variants = one_edit_variants(word)
+    assert variants is not None
+    if edited != word and edited[:1] == word[:1]:
+        assert edited in variants
