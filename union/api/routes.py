@@ -38,7 +38,7 @@ from union.catalogue import (
     work_detail,
 )
 from union.server.context import CONTEXT, ServerContext
-from union.sync_node.catalogue import custody_of_works
+from union.sync_node.catalogue import custody_of_displays
 
 __all__ = ["add_routes"]
 
@@ -94,7 +94,7 @@ async def work(request: web.Request) -> web.Response:
 
     def read() -> Any:
         with context.store.read() as session:
-            return work_detail(session, context.federation, work_id, custody_of_works)
+            return work_detail(session, context.federation, work_id, custody_of_displays)
 
     detail = await asyncio.to_thread(read)
     if detail is None:

@@ -160,7 +160,7 @@ def work_detail(session: Session, federation: Federation, work_id: int,
         record=display,
         members=tuple((code, local) for code, local in members),
         holdings=(_holdings(display, federation,
-                            custody(session, [work.id]) if custody else None)
+                            custody(session, [display]) if custody else None)
                   if display else ()),
         evidence=_evidence(session, work.id) if display else None,
     )

@@ -16,7 +16,7 @@ from union.search.engine import open_engine
 from union.search.layout import IndexLayoutError
 from union.search.live_index import CatchUp, LiveIndex, rebuild_index
 from union.store.engine import Store
-from union.sync_node.catalogue import custody_of_works
+from union.sync_node.catalogue import custody_of_displays
 
 __all__ = ["add_search_verbs", "catch_up_index"]
 
@@ -36,7 +36,7 @@ def _reindex(federation: Federation, _args: argparse.Namespace, open_store: Open
     store = open_store(federation)
     try:
         report = rebuild_index(federation.union.search_engine, federation.union.index, store,
-                               LocalMatcher(federation.local), custody=custody_of_works)
+                               LocalMatcher(federation.local), custody=custody_of_displays)
     finally:
         store.dispose()
     print(f"Indeks pencarian / search index ({federation.union.search_engine}): "
@@ -53,9 +53,9 @@ def catch_up_index(federation: Federation, store: Store) -> CatchUp:
     try:
         engine = open_engine(name, directory)
     except IndexLayoutError:
-        return rebuild_index(name, directory, store, matcher, custody=custody_of_works)
+        return rebuild_index(name, directory, store, matcher, custody=custody_of_displays)
     try:
         return LiveIndex(engine, directory, store, matcher,
-                         custody=custody_of_works).catch_up()
+                         custody=custody_of_displays).catch_up()
     finally:
         engine.close()

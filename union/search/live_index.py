@@ -20,7 +20,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,9 +43,9 @@ CURSOR_FILE = "union-cursor.json"
 #: Changed works read, indexed and committed together.
 BATCH = 2000
 #: Custody states by (branch, barcode), read from the store when a batch is indexed.
-#: Reads the sync custody overlay of the copies of some works (the node passes
-#: ``union.sync_node.catalogue.custody_of_works``).
-CustodyReader = Callable[[Session, Sequence[int]], Custody]
+#: Reads the sync custody overlay of the copies of the works with these display records
+#: (the node passes ``union.sync_node.catalogue.custody_of_displays``).
+CustodyReader = Callable[[Session, Sequence[Mapping[str, Any]]], Custody]
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +131,11 @@ class LiveIndex:
 
     def _read_works(self, session: Session, ids: Sequence[int]) -> tuple[list[Any], list[str]]:
         """The documents of the live works among ``ids``, and the ids of the others."""
-        custody = self.custody(session, ids) if self.custody and ids else None
         rows = session.execute(
             select(WorkRow.id, WorkRow.status, WorkRow.display).where(WorkRow.id.in_(ids))
         ).all()
+        shown = [display for _, status, display in rows if status == "live" and display]
+        custody = self.custody(session, shown) if self.custody and shown else None
         live = [work_document(wid, display, self.local_matcher, custody)
                 for wid, status, display in rows if status == "live" and display]
         indexed = {int(doc.id) for doc in live}
@@ -152,7 +153,7 @@ def _live_displays(session: Session, batch: int) -> Iterator[tuple[int, dict[str
 def _add_batch(engine: SearchEngine, session: Session,
                works: Sequence[tuple[int, dict[str, Any]]], local_matcher: LocalMatcher,
                custody: CustodyReader | None) -> int:
-    overlay = custody(session, [work_id for work_id, _ in works]) if custody and works else None
+    overlay = custody(session, [display for _, display in works]) if custody and works else None
     engine.add([work_document(work_id, display, local_matcher, overlay)
                 for work_id, display in works])
     return len(works)

@@ -16,7 +16,7 @@ from union.search.live_index import LiveIndex, rebuild_index
 from union.server.context import Clock
 from union.server.node import NodeOptions, run_node
 from union.store.engine import Store
-from union.sync_node.catalogue import custody_of_works
+from union.sync_node.catalogue import custody_of_displays
 
 __all__ = ["add_serve_verbs"]
 
@@ -42,7 +42,7 @@ def _serve(federation: Federation, args: argparse.Namespace,
     store = open_store(federation)
     engine = _open_index(federation, store)
     index = LiveIndex(engine, federation.union.index, store, LocalMatcher(federation.local),
-                      custody=custody_of_works)
+                      custody=custody_of_displays)
     options = NodeOptions(host=args.host, port=args.port, harvest=args.harvest)
 
     def ready(url: str) -> None:
@@ -66,5 +66,5 @@ def _open_index(federation: Federation, store: Store) -> SearchEngine:
         return open_engine(name, directory)
     except IndexLayoutError:
         rebuild_index(name, directory, store, LocalMatcher(federation.local),
-                      custody=custody_of_works)
+                      custody=custody_of_displays)
         return open_engine(name, directory)

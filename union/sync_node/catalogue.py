@@ -46,12 +46,18 @@ def custody_of_works(session: Session, work_ids: Iterable[int]) -> dict[tuple[st
     protocol has moved off its shelf or to a new owner. A copy not in the mapping is on its
     cataloguing branch's shelf as far as sync knows. Keys name the cataloguing branch and
     barcode, as the works' holdings list them; the current owner is in :func:`owners_of`."""
-    items: list[str] = []
     ids = list(work_ids)
     if not ids:
         return {}
-    for display in session.scalars(select(WorkRow.display).where(WorkRow.id.in_(ids))):
-        items.extend(work_items(display or {}))
+    displays = session.scalars(select(WorkRow.display).where(WorkRow.id.in_(ids)))
+    return custody_of_displays(session, list(displays))
+
+
+def custody_of_displays(session: Session,
+                        displays: Iterable[Mapping[str, Any] | None]) -> dict[tuple[str, str], str]:
+    """:func:`custody_of_works` for works whose display records the caller has already
+    read (the search index and the work page), so they are not read twice."""
+    items = [item for display in displays for item in work_items(display or {})]
     found: dict[tuple[str, str], str] = {}
     for chunk in _chunks(items, 500):
         rows = session.execute(

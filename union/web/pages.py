@@ -26,7 +26,7 @@ from union.catalogue import (
 from union.feed.work_records import Branches
 from union.search.engine import SearchQuery
 from union.server.context import CONTEXT, ServerContext
-from union.sync_node.catalogue import custody_of_works
+from union.sync_node.catalogue import custody_of_displays
 from union.web import exports
 from union.web.i18n import COOKIE, LANGUAGES, Translate, choose_language
 from union.web.labels import FACET_LABELS, facet_value_label, format_label, language_label
@@ -238,7 +238,7 @@ async def _detail(request: web.Request) -> WorkDetail | web.Response:
 
     def read() -> WorkDetail | None:
         with context.store.read() as session:
-            return work_detail(session, context.federation, work_id, custody_of_works)
+            return work_detail(session, context.federation, work_id, custody_of_displays)
 
     detail = await asyncio.to_thread(read)
     if detail is None:

@@ -17,7 +17,13 @@ from union.search.engine import MAX_LIMIT, SearchQuery, open_engine
 from union.search.live_index import LiveIndex, rebuild_index
 from union.store.engine import Store
 from union.store.models import ChangeRow, WorkRow
-from union.sync_node.catalogue import StoreCatalogue, custody_of_works, owners_of, work_items
+from union.sync_node.catalogue import (
+    StoreCatalogue,
+    custody_of_displays,
+    custody_of_works,
+    owners_of,
+    work_items,
+)
 from union.sync_node.enrolment import enrol, start_node
 from union.sync_node.service import KeyDirectory
 
@@ -81,14 +87,14 @@ def test_reserving_every_copy_a_branch_holds_takes_it_off_available_now_in_searc
     work_id, items = shared_work(demo.store, "KOTA", "DESA2")
     directory = tmp_path / "index"
     rebuild_index("tantivy", directory, demo.store, LocalMatcher(LocalContent()),
-                  custody=custody_of_works)
+                  custody=custody_of_displays)
     for copy in (i for i in items if i.startswith("KOTA/")):
         demo.service.reserve_item("DESA1", copy, demo.clock())
     demo.sync("DESA1", "KOTA")
     engine = open_engine("tantivy", directory)
     try:
         LiveIndex(engine, directory, demo.store, LocalMatcher(LocalContent()),
-                  custody=custody_of_works).catch_up()
+                  custody=custody_of_displays).catch_up()
         results = engine.search(SearchQuery("", filters={"available": ("KOTA",)},
                                             limit=MAX_LIMIT))
     finally:
