@@ -1,0 +1,92 @@
+"""The stemmer's fast path: a word that no Sastrawi affix rule can touch is returned
+without running Sastrawi, and every stem stays exactly Sastrawi's."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
+from Sastrawi.Stemmer.Stemmer import Stemmer
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+from tests.support.loc import loc_bibs
+from union.search.analysis import may_carry_affix, stem, tokens
+
+_PLAIN_WORD = re.compile(r"[a-z]{4,}")
+
+
+@cache
+def sastrawi() -> Stemmer:
+    """PySastrawi's own stemmer, as its documentation builds it: the reference."""
+    return Stemmer(ArrayDictionary(StemmerFactory().get_words()))
+
+
+@cache
+def loc_vocabulary() -> frozenset[str]:
+    """Every plain folded word of the real LoC Indonesian records' searchable texts."""
+    words: set[str] = set()
+    for bib in loc_bibs():
+        texts = (bib.title, bib.subtitle, bib.responsibility, bib.publisher, bib.place,
+                 *bib.subjects, *bib.series, *(agent.name for agent in bib.agents))
+        for text in texts:
+            words.update(token.surface for token in tokens(text))
+    return frozenset(word for word in words if _PLAIN_WORD.fullmatch(word))
+
+
+def test_the_loc_vocabulary_exercises_both_paths() -> None:
+    skipped = [word for word in loc_vocabulary() if not may_carry_affix(word)]
+    assert len(loc_vocabulary()) > 10_000
+    assert 0.2 * len(loc_vocabulary()) < len(skipped) < 0.9 * len(loc_vocabulary())
+
+
+def test_words_without_an_affix_rule_come_back_unchanged_from_sastrawi() -> None:
+    changed = {word: sastrawi().stem_word(word) for word in loc_vocabulary()
+               if not may_carry_affix(word) and sastrawi().stem_word(word) != word}
+    assert changed == {}
+
+
+def test_stems_equal_sastrawi_over_the_loc_vocabulary() -> None:
+    differ = {word: (stem(word), sastrawi().stem_word(word)) for word in loc_vocabulary()
+              if stem(word) != sastrawi().stem_word(word)}
+    assert differ == {}
+
+
+def test_root_words_and_unaffixable_words_skip_sastrawi() -> None:
+    assert not may_carry_affix("baca")  # a root of Sastrawi's dictionary
+    assert not may_carry_affix("government")
+    assert not may_carry_affix("soeharto")
+    assert may_carry_affix("membaca")
+    assert may_carry_affix("bukunya")
+    assert may_carry_affix("tinambah")  # the infix -in- after a first consonant
+
+
+_PREFIXES = ("", "di", "ke", "se", "me", "mem", "men", "meng", "meny", "menge", "mempe",
+             "pe", "pem", "pen", "peng", "peny", "penge", "per", "be", "ber", "te", "ter",
+             "ku", "kau", "diper", "memper", "keber")
+_ENDINGS = ("", "i", "an", "kan", "is", "isme", "isasi", "lah", "kah", "tah", "pun", "ku",
+            "mu", "nya", "kannya", "annya", "inya", "lahkah")
+_INFIXES = ("el", "em", "er", "in")
+
+
+@cache
+def _roots() -> list[str]:
+    return sorted(sastrawi().get_dictionary().words)
+
+
+_letters = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
+_root = st.one_of(st.sampled_from(_roots()), _letters)
+_infixed = st.builds(lambda root, infix: root[0] + infix + root[1:], _root,
+                     st.sampled_from(_INFIXES))
+affix_shaped_words = st.builds(lambda prefix, root, ending: prefix + root + ending,
+                               st.sampled_from(_PREFIXES), st.one_of(_root, _infixed),
+                               st.sampled_from(_ENDINGS))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(affix_shaped_words, _letters))
+def test_stem_equals_sastrawi_on_affix_shaped_words(word: str) -> None:
+    expected = sastrawi().stem_word(word) if len(word) >= 4 else word
+    assert stem(word) == expected
