@@ -36,7 +36,8 @@ def setup(app: web.Application, context: ServerContext) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 
-    app.cleanup_ctx.append(follow)
+    if context.background:
+        app.cleanup_ctx.append(follow)
 
 
 async def _follow(context: ServerContext, branches: Branches) -> None:

@@ -6,15 +6,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from union.config import Federation
 from union.local_content import LocalMatcher
-from union.search.engine import open_engine
+from union.search.engine import IndexBusy, open_engine
 from union.search.layout import IndexLayoutError
-from union.search.live_index import CatchUp, LiveIndex, rebuild_index
+from union.search.live_index import CatchUp, LiveIndex, read_cursor, rebuild_index
 from union.store.engine import Store
 from union.sync_node.catalogue import custody_of_displays
 
@@ -47,7 +49,9 @@ def _reindex(federation: Federation, _args: argparse.Namespace, open_store: Open
 
 def catch_up_index(federation: Federation, store: Store) -> CatchUp:
     """Bring the federation's search index up to date with the store (what ``harvest``
-    runs after clustering); an index of another engine or layout is rebuilt."""
+    runs after clustering); an index of another engine or layout is rebuilt. When another
+    process holds the index's writer (``union serve`` follows the change log itself),
+    nothing is done, and that is said."""
     matcher = LocalMatcher(federation.local)
     name, directory = federation.union.search_engine, federation.union.index
     try:
@@ -57,5 +61,10 @@ def catch_up_index(federation: Federation, store: Store) -> CatchUp:
     try:
         return LiveIndex(engine, directory, store, matcher,
                          custody=custody_of_displays).catch_up()
+    except IndexBusy:
+        print("Indeks pencarian sedang ditulis proses lain (union serve), yang akan "
+              "memperbaruinya sendiri / the search index is held by another process "
+              "(union serve), which brings it up to date itself", file=sys.stderr)
+        return CatchUp(cursor=read_cursor(Path(directory)))
     finally:
         engine.close()

@@ -27,6 +27,7 @@ __all__ = [
     "MAX_LIMIT",
     "FacetValue",
     "Hit",
+    "IndexBusy",
     "SearchEngine",
     "SearchQuery",
     "SearchResults",
@@ -47,6 +48,11 @@ class Sort(StrEnum):
     YEAR_ASC = "year_asc"
     YEAR_DESC = "year_desc"
     TITLE = "title"
+
+
+class IndexBusy(RuntimeError):
+    """Another process holds the index's writer (a serving node, say): this one cannot
+    write to the index now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +136,8 @@ class SearchEngine(Protocol):
     """A persistent full-text index of search documents."""
 
     def add(self, docs: Iterable[SearchDocument]) -> None:
-        """Index ``docs``; a document whose id is indexed already replaces it."""
+        """Index ``docs``; a document whose id is indexed already replaces it. Raises
+        :class:`IndexBusy` when another process holds the index's writer."""
         ...
 
     def delete(self, ids: Iterable[str]) -> None:

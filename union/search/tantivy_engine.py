@@ -31,7 +31,7 @@ from typing import Any
 import tantivy
 
 from union.search.documents import SearchDocument
-from union.search.engine import FacetValue, Hit, SearchQuery, SearchResults, Sort
+from union.search.engine import FacetValue, Hit, IndexBusy, SearchQuery, SearchResults, Sort
 from union.search.facet_cache import WholeIndexFacets
 from union.search.fields import (
     DISPLAY,
@@ -139,7 +139,12 @@ class TantivyEngine:
 
     def _open_writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
-            self._writer = self._index.writer(self._writer_heap, self._writer_threads)
+            try:
+                self._writer = self._index.writer(self._writer_heap, self._writer_threads)
+            except ValueError as error:
+                if "LockBusy" not in str(error):
+                    raise
+                raise IndexBusy(f"{self.directory}: {error}") from error
             # Deleting by id before every add costs as much as indexing the document.
             # Into an index that was empty when the writer opened (a rebuild), only ids
             # this writer added can need replacing, so only those are deleted.

@@ -32,7 +32,7 @@ from whoosh.writing import IndexWriter
 
 from union.search import fields as f
 from union.search.documents import SearchDocument
-from union.search.engine import FacetValue, Hit, SearchQuery, SearchResults, Sort
+from union.search.engine import FacetValue, Hit, IndexBusy, SearchQuery, SearchResults, Sort
 from union.search.facet_cache import WholeIndexFacets
 from union.search.fields import FACET_FIELDS, FIELD_BOOSTS, YEAR_RANGES, IndexedDocument, prepare
 from union.search.highlight import highlight_spans
@@ -119,7 +119,10 @@ class WhooshEngine:
             # Into an index that is empty (a rebuild), no add needs a delete first: ids
             # repeated before a commit make us commit in between (see add()).
             self._fresh = self._index.doc_count() == 0
-            self._writer = self._index.writer(limitmb=self._writer_memory_mb)
+            try:
+                self._writer = self._index.writer(limitmb=self._writer_memory_mb)
+            except whoosh_index.LockError as error:
+                raise IndexBusy(f"{self.directory}: the index is locked") from error
         return self._writer
 
     def _commit_writer(self) -> None:

@@ -32,6 +32,9 @@ def add_serve_verbs(verbs: Any, open_store: Callable[[Federation], Store],
                        help="port to listen on (0: any free port)")
     serve.add_argument("--no-harvest", dest="harvest", action="store_false",
                        help="serve only; leave the scheduled harvests to another node")
+    serve.add_argument("--workers", type=_positive, default=1,
+                       help="processes answering requests on the port (one per core; the "
+                            "first alone writes the index and runs the background work)")
     serve.set_defaults(run=lambda federation, args: _serve(federation, args, open_store,
                                                              utc_now))
 
@@ -43,19 +46,28 @@ def _serve(federation: Federation, args: argparse.Namespace,
     engine = _open_index(federation, store)
     index = LiveIndex(engine, federation.union.index, store, LocalMatcher(federation.local),
                       custody=custody_of_displays)
-    options = NodeOptions(host=args.host, port=args.port, harvest=args.harvest)
+    options = NodeOptions(host=args.host, port=args.port, harvest=args.harvest,
+                          workers=args.workers)
 
     def ready(url: str) -> None:
         print(f"Katalog induk siap di / union catalogue serving at {url}\n"
               "Tekan Ctrl+C untuk berhenti / press Ctrl+C to stop", flush=True)
 
     try:
-        asyncio.run(run_node(federation, store, index, utc_now, options, ready=ready))
+        asyncio.run(run_node(federation, store, index, utc_now, options, ready=ready,
+                             open_store=open_store))
     finally:
         engine.close()
         store.dispose()
     print("Berhenti / stopped", flush=True)
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"harus 1 atau lebih / must be 1 or more: {value}")
+    return value
 
 
 def _open_index(federation: Federation, store: Store) -> SearchEngine:

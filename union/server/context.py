@@ -24,13 +24,17 @@ Clock = Callable[[], datetime]
 class ServerContext:
     """The web node's shared parts. ``engine`` is the node's own search index, kept in
     step with the store's change log by a background task; ``metrics`` is the registry
-    ``/metrics`` exposes (each part registers its own counters on it)."""
+    ``/metrics`` exposes (each part registers its own counters on it). ``background``
+    says whether this process runs the node's background work (the feed follower, the
+    hosted branches' sync sessions): one process of ``union serve --workers N`` does, the
+    others only answer requests."""
 
     federation: Federation
     store: Store
     clock: Clock
     engine: SearchEngine
     metrics: CollectorRegistry = field(default_factory=CollectorRegistry)
+    background: bool = True
 
 
 class Setup(Protocol):

@@ -3,12 +3,14 @@
 200 when the store answers and the search index is readable, 503 otherwise. The body
 says, per part: the store, the index (and how many change-log rows of works it has yet
 to apply), and each branch's last harvest (from the store, so every node sharing one
-PostgreSQL reports the same) and its next scheduled slot on this node.
+PostgreSQL reports the same) and its next scheduled slot on this node; and which process
+answered (``union serve --workers N`` runs an owner and readers on one port).
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,8 +59,9 @@ async def check_health(context: ServerContext, node: NodeState) -> tuple[bool, d
                 "skipped_slots": slot.skipped_slots,
             }
     ok = bool(store["ok"] and index["ok"])
+    process = {"pid": os.getpid(), "role": "owner" if context.background else "reader"}
     return ok, {"status": "ok" if ok else "error", "time": context.clock().isoformat(),
-                "store": store, "index": index, "branches": branches}
+                "process": process, "store": store, "index": index, "branches": branches}
 
 
 def _store_report(context: ServerContext, node: NodeState) -> dict[str, Any]:

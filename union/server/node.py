@@ -3,7 +3,9 @@ in step, and the demo feeds, until SIGINT or SIGTERM.
 
 Shutdown is graceful: the listener stops, running harvests are cancelled (each page was
 committed with its checkpoint, so an interrupted harvest resumes at its next slot), the
-index loop stops after its current batch, and the store and index are closed.
+index loop stops after its current batch, and the store and index are closed. With
+``workers`` above one, this process is the owner of the background work and starts the
+reader processes of :mod:`union.server.workers` on its port, and stops them on the way out.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from union.server.context import Clock, ServerContext
 from union.server.health import NodeState
 from union.server.metrics import NodeMetrics
 from union.server.scheduler import HarvestOne, HarvestScheduler, first_slots
+from union.server.workers import READER_POLL_SECONDS, ReaderSpec, follow_commits, reader_processes
 from union.store.engine import Store
 
 __all__ = ["NodeOptions", "branch_harvester", "catch_up", "follow_index", "run_node"]
@@ -35,13 +38,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class NodeOptions:
-    """How to run the node: where to listen, whether to run the scheduled harvests, and
-    how often the index catches up with the change log."""
+    """How to run the node: where to listen, whether to run the scheduled harvests, how
+    often the index catches up with the change log, and how many processes serve the
+    port (this one and ``workers - 1`` readers)."""
 
     host: str = "127.0.0.1"
     port: int = 8080
     harvest: bool = True
     index_interval: float = 5.0
+    workers: int = 1
 
 
 async def follow_index(index: LiveIndex, interval: float) -> None:
@@ -61,9 +66,13 @@ async def catch_up(index: LiveIndex) -> None:
 
 
 async def run_node(federation: Federation, store: Store, index: LiveIndex, clock: Clock,
-                   options: NodeOptions, *, ready: Callable[[str], None] = print) -> None:
+                   options: NodeOptions, *, ready: Callable[[str], None] = print,
+                   open_store: Callable[[Federation], Store] | None = None) -> None:
     """Serve the federation until SIGINT or SIGTERM, keeping ``index`` (whose engine the
-    parts search) in step with the store; ``ready`` is told the node's URL."""
+    parts search) in step with the store; ``ready`` is told the node's URL. Reader
+    processes (``options.workers`` above one) open their own store with ``open_store``."""
+    if options.workers > 1 and open_store is None:
+        raise ValueError("reader processes need open_store")
     context = ServerContext(federation=federation, store=store, clock=clock,
                             engine=index.engine)
     node_metrics = NodeMetrics.register(context.metrics)
@@ -84,9 +93,17 @@ async def run_node(federation: Federation, store: Store, index: LiveIndex, clock
     async with AsyncExitStack() as stack:
         await _start_demo_feeds(stack, federation)
         app = build_app(context, node_metrics, node, PARTS)
-        url = await stack.enter_async_context(_listening(app, options.host, options.port))
+        url = await stack.enter_async_context(
+            _listening(app, options.host, options.port, reuse_port=options.workers > 1))
+        if options.workers > 1 and open_store is not None:
+            port = int(url.rstrip("/").rpartition(":")[2])
+            spec = ReaderSpec(federation, open_store, clock, options.host, port)
+            stack.enter_context(reader_processes(spec, options.workers - 1))
         background = [asyncio.create_task(follow_index(index, options.index_interval),
-                                          name="index")]
+                                          name="index"),
+                      # A harvest in another process may commit to the index too.
+                      asyncio.create_task(follow_commits(index.engine, index.directory,
+                                                         READER_POLL_SECONDS), name="reload")]
         if node.scheduler is not None:
             background.append(asyncio.create_task(node.scheduler.run(), name="scheduler"))
         ready(url)
@@ -136,11 +153,12 @@ async def _start_demo_feeds(stack: AsyncExitStack, federation: Federation) -> No
 
 
 @asynccontextmanager
-async def _listening(app: web.Application, host: str, port: int) -> AsyncIterator[str]:
+async def _listening(app: web.Application, host: str, port: int,
+                     reuse_port: bool = False) -> AsyncIterator[str]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, reuse_port=reuse_port or None)
         await site.start()
         bound = runner.addresses[0][1]
         yield f"http://{host}:{bound}/"

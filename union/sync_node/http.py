@@ -49,7 +49,7 @@ def setup(app: web.Application, context: ServerContext) -> None:
     app.router.add_post("/sync/pull", _pull)
     app.router.add_get("/sync/keys", _keys)
     app.router.add_get("/sync/status", _status)
-    if context.federation.sync.hosted:
+    if context.federation.sync.hosted and context.background:
         app.cleanup_ctx.append(hosted_sessions)
 
 
