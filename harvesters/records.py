@@ -32,6 +32,13 @@ class HarvestedRecord:
     deleted: bool = False
     marc: pymarc.Record | None = field(default=None, compare=False, repr=False)
 
+    def __reduce__(self) -> tuple[type[HarvestedRecord], tuple[Any, ...]]:
+        # Pickled as a plain tuple, without the transient parsed MARC: a page crosses
+        # from a harvest worker process to the writer, and the dataclass default
+        # (a state dict built field by field) cost more than the rest of the transfer.
+        return HarvestedRecord, (self.local_id, self.format, self.payload, self.datestamp,
+                                 self.deleted)
+
 
 @dataclass(frozen=True, slots=True)
 class SkippedRecord:
@@ -40,6 +47,10 @@ class SkippedRecord:
     position: str
     reason: str
     local_id: str | None = None
+
+    def __reduce__(self) -> tuple[type[SkippedRecord], tuple[Any, ...]]:
+        # A plain tuple crosses processes faster than the dataclass default (see above).
+        return SkippedRecord, (self.position, self.reason, self.local_id)
 
 
 @dataclass(slots=True)

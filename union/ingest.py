@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from harvesters.records import HarvestedRecord, Page, SkippedRecord
-from union.bib_record import BibRecord
+from union.bib_record import BibRecord, Item
 from union.normalize import NormalizationError, bib_from_marc, bib_from_payload
 from union.store.models import (
     BibRecordRow,
@@ -65,17 +66,42 @@ class Counts:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredBib:
+    """A bib record in the form the store takes it: its JSON, title, year and items.
+
+    The JSON is written by the process that normalized the record, so the writer (the
+    busier process) neither unpickles the record's dataclasses nor serializes them.
+    """
+
+    json: bytes
+    title: str
+    year: int | None
+    items: tuple[Item, ...]
+
+    @classmethod
+    def of(cls, bib: BibRecord) -> StoredBib:
+        """The stored form of ``bib`` (its JSON is what the store's serializer writes)."""
+        return cls(orjson.dumps(bib), bib.title, bib.year, bib.items)
+
+    def __reduce__(self) -> tuple[type[StoredBib], tuple[Any, ...]]:
+        return StoredBib, (self.json, self.title, self.year, self.items)
+
+
+@dataclass(frozen=True, slots=True)
 class PreparedRecord:
     """A harvested record with its hash and normalized form, ready to write.
 
-    The record's parsed MARC is dropped: everything the store needs is here, and a
-    prepared page crosses from a harvest worker process to the writer cheaply.
+    Everything the store needs is here; pickled (from a harvest worker process to the
+    writer) it is a plain tuple, and the record's parsed MARC stays behind.
     """
 
     record: HarvestedRecord
     content_hash: str
-    bib: BibRecord | None
+    bib: StoredBib | None
     problem: str | None
+
+    def __reduce__(self) -> tuple[type[PreparedRecord], tuple[Any, ...]]:
+        return PreparedRecord, (self.record, self.content_hash, self.bib, self.problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,13 +252,12 @@ def _existing(session: Session, source_id: int,
 
 def _prepare(record: HarvestedRecord) -> PreparedRecord:
     digest = content_hash(record)
-    bare = replace(record, marc=None)
     if record.deleted:
-        return PreparedRecord(bare, digest, None, None)
+        return PreparedRecord(record, digest, None, None)
     try:
-        return PreparedRecord(bare, digest, normalize(record), None)
+        return PreparedRecord(record, digest, StoredBib.of(normalize(record)), None)
     except NormalizationError as exc:
-        return PreparedRecord(bare, digest, None, f"not normalized: {exc}")
+        return PreparedRecord(record, digest, None, f"not normalized: {exc}")
 
 
 def _row_values(ctx: RunContext, prepared: PreparedRecord, now: datetime) -> dict[str, Any]:
@@ -293,10 +318,11 @@ def _write_bibs(session: Session, ctx: RunContext,
     bibs = [(sid, p.bib) for sid, p in written if p.bib is not None]
     if not bibs:
         return
+    # A fragment is copied into the statement as the JSON it already is.
     session.execute(
         insert(BibRecordRow.__table__),
-        [{"source_record_id": sid, "title": bib.title, "year": bib.year, "data": bib}
-         for sid, bib in bibs],
+        [{"source_record_id": sid, "title": bib.title, "year": bib.year,
+          "data": orjson.Fragment(bib.json)} for sid, bib in bibs],
     )
     items = [
         {"source_record_id": sid, "branch_id": ctx.branch_id, "barcode": item.barcode,

@@ -89,10 +89,12 @@ def child(config: Path) -> None:
 
     federation = load_federation(config)
     store = open_store(federation)
+    cpu_before = _cpu_seconds(resource.RUSAGE_SELF)
     started = time.perf_counter()
     # Ingest alone: de-duplication has its own benchmark (tests/benchmarks/dedup_*).
     summaries = asyncio.run(harvest_federation(federation, store, utc_now, cluster=False))
     seconds = time.perf_counter() - started
+    writer_cpu = _cpu_seconds(resource.RUSAGE_SELF) - cpu_before
     store.dispose()
     summary = summaries[0]
     if summary.status != "complete":
@@ -102,7 +104,21 @@ def child(config: Path) -> None:
     peak_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                   resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     print(json.dumps({"records": counts.new + counts.updated + counts.unchanged,
-                      "skipped": counts.skipped, "seconds": seconds, "peak_rss_mb": peak_mb}))
+                      "skipped": counts.skipped, "seconds": seconds, "peak_rss_mb": peak_mb,
+                      "writer_cpu": writer_cpu,
+                      # The harvest worker processes, reaped by now.
+                      "worker_cpu": _cpu_seconds(resource.RUSAGE_CHILDREN)}))
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure(config: Path) -> dict[str, float]:
@@ -161,16 +177,27 @@ def run(records: int | None, mode: str) -> None:
                 config = federation_file(
                     run_dir, f'{{ type = "oai-pmh", url = "http://127.0.0.1:{port}/oai", '
                              'metadata_prefix = "marc21" }')
+                server_before = _process_cpu(server.pid)
                 results["oai"] = measure(config)
+                results["oai"]["server_cpu"] = _process_cpu(server.pid) - server_before
             finally:
                 server.terminate()
                 server.wait()
     print(f"ingest benchmark, {datetime.now(UTC):%Y-%m-%d}, {os.cpu_count()} cores, "
-          f"input {marc.name if records else source.name}")
+          f"input {marc.name if records else source.name}, load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     for name, r in results.items():
         print(f"  {name:5} {r['records']:>8.0f} records in {r['seconds']:7.1f} s = "
               f"{r['records'] / r['seconds']:8.0f} records/s, peak RSS {r['peak_rss_mb']:.0f} MB"
               f" (skipped {r['skipped']:.0f})")
+        # CPU per record of each process: on a quiet machine the slowest process bounds
+        # the rate, and all of them together share the cores.
+        cpu = {part: r[f"{part}_cpu"] for part in ("writer", "worker", "server")
+               if f"{part}_cpu" in r}
+        total = sum(cpu.values())
+        print("        CPU per record: " + ", ".join(
+            f"{part} {seconds / r['records'] * 1e6:.0f} us" for part, seconds in cpu.items())
+            + f"; {r['records'] / total:.0f} records per CPU-second")
 
 
 def main() -> None:
