@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from sync.catalogue import Ownership
 from sync.messages import (
+    HUB,
+    CustodyNotice,
     Message,
     ReasonForMessage,
     Request,
@@ -73,6 +75,8 @@ class Authority:
         """
         if message.recipient == message.origin:
             return _no(RefusalCode.NOT_PERMITTED, message, "addressed to itself")
+        if isinstance(message.body, CustodyNotice) or message.recipient == HUB:
+            return self._notice(message)
         if self._registry.public_key(message.recipient) is None:
             return _no(RefusalCode.UNKNOWN_BRANCH, message, f"no branch {message.recipient!r}")
         body = message.body
@@ -83,6 +87,14 @@ class Authority:
         if isinstance(body, RequestingAgencyMessage):
             return self._requesting(message)
         return self._transfer(message, body)
+
+    def _notice(self, message: Message) -> Refusal | None:
+        body = message.body
+        if not isinstance(body, CustodyNotice) or message.recipient != HUB:
+            return _no(RefusalCode.NOT_PERMITTED, message, "only custody notices go to the hub")
+        if self.owner_of(body.item_id) != message.origin:
+            return _no(RefusalCode.NOT_OWNER, message, f"{body.item_id} is not theirs")
+        return None
 
     def _new_id(self, message: Message, taken: bool) -> Refusal | None:
         if not message.request_id.startswith(f"{message.origin}:"):

@@ -24,8 +24,11 @@ from sync.custody import Custody, CustodyEvent, CustodyStatus, Hold, HoldKind
 from sync.custody import apply as apply_custody
 from sync.loan_request import Leg, LoanPhase
 from sync.messages import (
+    HUB,
+    CustodyNotice,
     Draft,
     Message,
+    NoticeEvent,
     Request,
     RequesterAction,
     RequestingAgencyMessage,
@@ -35,16 +38,19 @@ from sync.messages import (
     TransferMessage,
 )
 from sync.refusal import Refusal, RefusalCode
-from sync.rota import Patience, Rota, RotaStatus, Step
+from sync.rota import LenderCandidate, Patience, Rota, RotaStatus, Step
 from sync.transfer import Transfer, TransferStatus
 
 
 @dataclass(frozen=True, slots=True)
 class LoanPolicy:
-    """How the branch answers renewals of its loans, automatically."""
+    """What the branch answers without its staff: renewals of its loans always; incoming
+    requests only when ``answer_requests`` is set (an unstaffed branch's explicit choice),
+    otherwise they wait for staff to answer WillSupply, Unfilled or RetryPossible."""
 
     renewal_days: int = 14
     max_renewals: int = 2
+    answer_requests: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,9 +160,17 @@ class Branch:
 
     # Requesting ---------------------------------------------------------------------------
 
-    def request_title(self, request_id: str, work_id: str, now: datetime) -> Outcome:
-        """A patron wants any copy of ``work_id``: walk the rota of lenders holding it."""
-        lenders = rota.build_rota(self._holdings.lenders_for(work_id, self.code), self.code)
+    def request_title(
+        self,
+        request_id: str,
+        work_id: str,
+        now: datetime,
+        candidates: Iterable[LenderCandidate] | None = None,
+    ) -> Outcome:
+        """A patron wants any copy of ``work_id``: walk the rota of lenders holding it, from
+        ``candidates`` (the union holdings as the hub has them) or this branch's holdings."""
+        found = self._holdings.lenders_for(work_id, self.code) if candidates is None else candidates
+        lenders = rota.build_rota(found, self.code)
         return self._start(request_id, Request(work_id=work_id), lenders, now)
 
     def request_item(self, request_id: str, item_id: str, owner: str, now: datetime) -> Outcome:
@@ -217,12 +231,50 @@ class Branch:
 
     # Supplying ----------------------------------------------------------------------------
 
+    def answer(
+        self,
+        leg_id: str,
+        status: SupplierStatus,
+        item_id: str | None = None,
+        copies: Iterable[str] | None = None,
+    ) -> Outcome:
+        """Staff answer a waiting request: WillSupply reserves ``item_id`` (or the first of
+        this branch's copies asked for that is on the shelf), Unfilled and RetryPossible
+        decline it. ``copies`` are this branch's copies of the work asked for as the union
+        holdings list them (by default, as this branch's holdings do)."""
+        leg = self._lending.get(leg_id)
+        if leg is None:
+            return _refused(RefusalCode.UNKNOWN_REQUEST, leg_id)
+        if status is not SupplierStatus.WILL_SUPPLY:
+            if item_id is not None:
+                return _refused(RefusalCode.MALFORMED, "only WillSupply names a copy")
+            return self._supply(leg_id, lambda leg: loan_request.answer(leg, status), None)
+        if item_id is None:
+            item_id = self._choose_copy(leg.request, copies)[1]
+            if item_id is None:
+                return _refused(RefusalCode.INVALID_TRANSITION, f"{leg_id}: no copy on the shelf")
+        elif item_id not in self._candidates(leg.request, copies):
+            return _refused(RefusalCode.UNKNOWN_ITEM, f"{item_id} is not a copy asked for")
+        chosen = item_id
+        hold = Hold(HoldKind.LOAN, leg_id, leg.requester)
+        return self._supply(
+            leg_id,
+            lambda leg: loan_request.answer(leg, status, chosen),
+            CustodyEvent.RESERVE,
+            hold,
+            chosen,
+        )
+
     def ship(self, leg_id: str, due: date) -> Outcome:
         """Send the reserved copy to the requester, due back on ``due``."""
         return self._supply(leg_id, lambda leg: loan_request.ship(leg, due), CustodyEvent.SHIP)
 
     def unfill(self, leg_id: str) -> Outcome:
-        """The reserved copy cannot be supplied after all; it goes back on the shelf."""
+        """The request cannot be supplied: answered Unfilled while it waits, or (a copy
+        reserved) not after all, the copy going back on the shelf."""
+        leg = self._lending.get(leg_id)
+        if leg is not None and leg.phase is LoanPhase.REQUESTED:
+            return self.answer(leg_id, SupplierStatus.UNFILLED)
         return self._supply(leg_id, loan_request.unfill, CustodyEvent.RELEASE)
 
     def check_in(self, leg_id: str) -> Outcome:
@@ -245,24 +297,29 @@ class Branch:
 
     def declare_lost(self, item_id: str) -> Outcome:
         """Write a copy off; a loan it was out on ends without return (or Unfilled if the
-        copy was only reserved)."""
+        copy was only reserved). The hub is told, so search stops offering the copy."""
         custody = self._custody.get(item_id)
         if custody is None:
             return _refused(RefusalCode.UNKNOWN_ITEM, item_id)
         hold = custody.hold
         if hold is None or hold.kind is not HoldKind.LOAN:
-            return self._set_custody(item_id, CustodyEvent.LOSE, hold)
-        leg = self._lending[hold.id]
-        ends = (
-            loan_request.unfill if leg.phase is LoanPhase.WILL_SUPPLY else loan_request.declare_lost
-        )
-        return self._supply(hold.id, ends, CustodyEvent.LOSE)
+            outcome = self._set_custody(item_id, CustodyEvent.LOSE, hold)
+        else:
+            leg = self._lending[hold.id]
+            ends = (
+                loan_request.unfill
+                if leg.phase is LoanPhase.WILL_SUPPLY
+                else loan_request.declare_lost
+            )
+            outcome = self._supply(hold.id, ends, CustodyEvent.LOSE)
+        return _noticed(outcome, NoticeEvent.LOST, item_id)
 
     def find(self, item_id: str) -> Outcome:
-        """A copy written off is back on its owner's shelf."""
+        """A copy written off is back on its owner's shelf (and the hub is told)."""
         if item_id not in self._custody:
             return _refused(RefusalCode.UNKNOWN_ITEM, item_id)
-        return self._set_custody(item_id, CustodyEvent.FIND, None)
+        outcome = self._set_custody(item_id, CustodyEvent.FIND, None)
+        return _noticed(outcome, NoticeEvent.FOUND, item_id)
 
     # Transferring -------------------------------------------------------------------------
 
@@ -333,32 +390,36 @@ class Branch:
             return self._on_status(message, body, now)
         if isinstance(body, RequestingAgencyMessage):
             return self._on_action(message, body, now.date())
+        if isinstance(body, CustodyNotice):
+            return _refused(RefusalCode.NOT_PERMITTED, f"{message.request_id}: for the hub")
         return self._on_transfer(message, body)
 
     def _on_request(self, message: Message, body: Request) -> Outcome:
         if message.request_id in self._lending:
             return _refused(RefusalCode.DUPLICATE_ID, message.request_id)
-        answer, item_id = self._choose_copy(body)
-        if item_id is not None:
-            hold = Hold(HoldKind.LOAN, message.request_id, message.origin)
-            reserved = apply_custody(self._custody[item_id], CustodyEvent.RESERVE, hold)
-            assert isinstance(reserved, Custody)  # _choose_copy picked a copy on the shelf
-            self._custody[item_id] = reserved
-        leg, reply = loan_request.answer_request(
-            message.request_id, message.origin, self.code, body, answer, item_id
+        leg_id = message.request_id
+        self._lending[leg_id] = loan_request.receive_request(
+            leg_id, message.origin, self.code, body
         )
-        self._lending[message.request_id] = leg
-        return Outcome((Draft(message.origin, message.request_id, reply),))
+        if not self._policy.answer_requests:
+            return Outcome()  # staff answer it from the desk
+        status, item_id = self._choose_copy(body)
+        return self.answer(leg_id, status, item_id)
 
-    def _choose_copy(self, body: Request) -> tuple[SupplierStatus, str | None]:
-        # The owner decides in the order it applies requests: a copy already held for an
-        # earlier request is not on the shelf, so the later request is told to retry.
+    def _candidates(self, body: Request, copies: Iterable[str] | None = None) -> list[str]:
         if body.item_id is not None:
-            candidates = [body.item_id] if body.item_id in self._custody else []
-        else:
-            assert body.work_id is not None  # a Request names an item or a work
-            owned = set(self._holdings.copies_of(body.work_id, self.code))
-            candidates = sorted(owned & self._custody.keys())
+            return [body.item_id] if body.item_id in self._custody else []
+        assert body.work_id is not None  # a Request names an item or a work
+        if copies is None:
+            copies = self._holdings.copies_of(body.work_id, self.code)
+        return sorted(set(copies) & self._custody.keys())
+
+    def _choose_copy(
+        self, body: Request, copies: Iterable[str] | None = None
+    ) -> tuple[SupplierStatus, str | None]:
+        # The owner decides in the order it answers requests: a copy already held for an
+        # earlier request is not on the shelf, so the later request is told to retry.
+        candidates = self._candidates(body, copies)
         statuses = [self._custody[i].status for i in candidates]
         for item_id, status in zip(candidates, statuses, strict=True):
             if status is CustodyStatus.ON_SHELF:
@@ -399,7 +460,8 @@ class Branch:
         moved, reply = result
         event = _ACTION_CUSTODY.get(body.action)
         if moved.phase is LoanPhase.CANCELLED and leg.phase is not LoanPhase.CANCELLED:
-            event = CustodyEvent.RELEASE  # a cancel granted frees the reserved copy
+            # A cancel granted frees the reserved copy (none yet if it was still waiting).
+            event = CustodyEvent.RELEASE if leg.item_id is not None else None
         if event is not None:
             assert leg.item_id is not None  # only a supplied leg gets past WillSupply
             hold = Hold(HoldKind.LOAN, leg.request_id, leg.requester)
@@ -463,6 +525,8 @@ class Branch:
         leg_id: str,
         change: Callable[[Leg], loan_request.Reply | Refusal],
         event: CustodyEvent | None,
+        hold: Hold | None = None,
+        item_id: str | None = None,
     ) -> Outcome:
         leg = self._lending.get(leg_id)
         if leg is None:
@@ -472,12 +536,13 @@ class Branch:
             return Outcome(refusal=result)
         moved, reply = result
         if event is not None:
-            assert leg.item_id is not None  # a leg past its answer names its copy
-            hold = Hold(HoldKind.LOAN, leg_id, leg.requester)
-            custody = apply_custody(self._custody[leg.item_id], event, hold)
+            item = item_id or leg.item_id
+            assert item is not None  # a leg past its answer names its copy
+            hold = hold or Hold(HoldKind.LOAN, leg_id, leg.requester)
+            custody = apply_custody(self._custody[item], event, hold)
             if isinstance(custody, Refusal):
                 return Outcome(refusal=custody)
-            self._custody[leg.item_id] = custody
+            self._custody[item] = custody
         self._lending[leg_id] = moved
         return Outcome((Draft(leg.requester, leg_id, reply),))
 
@@ -546,6 +611,14 @@ class Branch:
             else:
                 del self._custody[item_id]  # ownership moved: the new owner writes it now
         return Outcome()
+
+
+def _noticed(outcome: Outcome, event: NoticeEvent, item_id: str) -> Outcome:
+    # Custody changes no other message reports: the hub hears of them from the owner.
+    if outcome.refusal is not None:
+        return outcome
+    notice = Draft(HUB, item_id, CustodyNotice(event, item_id))
+    return Outcome((*outcome.drafts, notice))
 
 
 def _to(recipient: str, leg_id: str, action: RequesterAction) -> Draft:

@@ -9,6 +9,7 @@ carry on with the loan; when it arrives before shipment, both end ``Cancelled``.
     requested    ─WillSupply─────────────▶ will_supply   (the copy is reserved)
     requested    ─RetryPossible──────────▶ retry_possible
     requested    ─Unfilled───────────────▶ unfilled
+    requested    ─Cancel, granted────────▶ cancelled
     will_supply  ─Unfilled───────────────▶ unfilled      (not on the shelf after all)
     will_supply  ─Cancel, granted────────▶ cancelled
     will_supply  ─Loaned─────────────────▶ shipped
@@ -19,7 +20,8 @@ carry on with the loan; when it arrives before shipment, both end ``Cancelled``.
     returning    ─LoanCompleted──────────▶ completed
     shipped, received, with_patron, returning ─CompletedWithoutReturn─▶ lost
 
-``requested`` exists only on the requester's side: the supplier answers a Request at once.
+The supplier's leg starts ``requested`` when the Request arrives and waits there for the
+supplier's staff to answer (or is answered at once, under a branch's automatic policy).
 Due date, renewals, ``Overdue`` and ``Recalled`` are flags on the loaned phases. Terminal
 phases never change again.
 """
@@ -124,22 +126,22 @@ _ANSWERS = {
 }
 
 
-def answer_request(
-    request_id: str,
-    requester: str,
-    supplier: str,
-    request: Request,
-    answer: SupplierStatus,
-    item_id: str | None = None,
-) -> Reply:
-    """Open the supplier's leg with its answer: WillSupply (naming the copy reserved),
+def receive_request(request_id: str, requester: str, supplier: str, request: Request) -> Leg:
+    """The supplier's leg as a Request arrives: waiting for its staff's answer."""
+    return Leg(request_id, requester, supplier, request, _P.REQUESTED)
+
+
+def answer(leg: Leg, status: SupplierStatus, item_id: str | None = None) -> Reply | Refusal:
+    """The supplier answers a waiting request: WillSupply (naming the copy reserved),
     Unfilled or RetryPossible; and the reply to send."""
-    if answer not in _ANSWERS:
-        raise ValueError(f"a request is answered WillSupply, Unfilled or RetryPossible: {answer}")
-    if (answer is SupplierStatus.WILL_SUPPLY) != (item_id is not None):
+    if status not in _ANSWERS:
+        raise ValueError(f"a request is answered WillSupply, Unfilled or RetryPossible: {status}")
+    if (status is SupplierStatus.WILL_SUPPLY) != (item_id is not None):
         raise ValueError("WillSupply names the copy reserved, and only WillSupply does")
-    leg = Leg(request_id, requester, supplier, request, _ANSWERS[answer], item_id=item_id)
-    return leg, _report(leg, ReasonForMessage.REQUEST_RESPONSE)
+    if leg.phase is not _P.REQUESTED:
+        return _refuse(leg, f"answer {status}")
+    answered = replace(leg, phase=_ANSWERS[status], item_id=item_id)
+    return answered, _report(answered, ReasonForMessage.REQUEST_RESPONSE)
 
 
 def ship(leg: Leg, due: date) -> Reply | Refusal:
@@ -203,7 +205,7 @@ def receive_action(
     renewal) and the loan is neither recalled nor on its way back.
     """
     if action is RequesterAction.CANCEL:
-        if leg.phase is _P.WILL_SUPPLY:
+        if leg.phase in _CANCELLABLE:
             cancelled = replace(leg, phase=_P.CANCELLED)
             return _answered(cancelled, ReasonForMessage.CANCEL_RESPONSE, True)
         return leg, _report(leg, ReasonForMessage.CANCEL_RESPONSE, answer=False)

@@ -25,6 +25,7 @@ class MessageKind(StrEnum):
     SUPPLYING_AGENCY = "SupplyingAgencyMessage"
     REQUESTING_AGENCY = "RequestingAgencyMessage"
     TRANSFER = "Transfer"
+    CUSTODY_NOTICE = "CustodyNotice"
 
 
 class SupplierStatus(StrEnum):
@@ -66,6 +67,17 @@ class RequesterAction(StrEnum):
     STATUS_REQUEST = "StatusRequest"
     LENT_TO_PATRON = "LentToPatron"
     RETURNED_BY_PATRON = "ReturnedByPatron"
+
+
+#: The recipient of custody notices: the hub itself, not a branch.
+HUB = "hub"
+
+
+class NoticeEvent(StrEnum):
+    """Custody changes an owner makes on its own, which no other message reports."""
+
+    LOST = "Lost"
+    FOUND = "Found"
 
 
 class TransferAction(StrEnum):
@@ -121,13 +133,26 @@ class TransferMessage:
     note: str = ""
 
 
-Body = Request | SupplyingAgencyMessage | RequestingAgencyMessage | TransferMessage
+@dataclass(frozen=True, slots=True)
+class CustodyNotice:
+    """The owner tells the hub of a custody change of its own (a copy written off or found),
+    so the hub's view of every copy follows the owner's."""
+
+    event: NoticeEvent
+    item_id: str
+    note: str = ""
+
+
+Body = (
+    Request | SupplyingAgencyMessage | RequestingAgencyMessage | TransferMessage | CustodyNotice
+)
 
 _KIND_OF: dict[type, MessageKind] = {
     Request: MessageKind.REQUEST,
     SupplyingAgencyMessage: MessageKind.SUPPLYING_AGENCY,
     RequestingAgencyMessage: MessageKind.REQUESTING_AGENCY,
     TransferMessage: MessageKind.TRANSFER,
+    CustodyNotice: MessageKind.CUSTODY_NOTICE,
 }
 
 
@@ -192,6 +217,8 @@ def _body_to_dict(body: Body) -> dict[str, Any]:
         }
     if isinstance(body, RequestingAgencyMessage):
         return {"action": body.action.value, "note": body.note}
+    if isinstance(body, CustodyNotice):
+        return {"event": body.event.value, "item_id": body.item_id, "note": body.note}
     return {"action": body.action.value, "item_ids": list(body.item_ids), "note": body.note}
 
 
@@ -218,6 +245,10 @@ def message_from_dict(data: dict[str, Any]) -> Message:
             )
         elif kind is MessageKind.REQUESTING_AGENCY:
             body = RequestingAgencyMessage(action=RequesterAction(raw["action"]), note=raw["note"])
+        elif kind is MessageKind.CUSTODY_NOTICE:
+            body = CustodyNotice(
+                event=NoticeEvent(raw["event"]), item_id=str(raw["item_id"]), note=raw["note"]
+            )
         else:
             body = TransferMessage(
                 action=TransferAction(raw["action"]),

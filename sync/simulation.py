@@ -8,15 +8,27 @@ wind-down in which staff finish every open loan and transfer and everyone syncs 
 reliable channel until nothing moves. After the busy period the copies of every request and
 transfer must agree; after the wind-down every item must be back on exactly one shelf (or
 written off) and every log must verify.
+
+Convergence after the last partition heals is measured in sync rounds:
+
+- a *session* of a branch pushes its outbox, pulls its inbox and applies what arrived, and
+  keeps exchanging (pushing what applying produced, pulling again) while anything moves;
+- a *round* is one session of every branch, all online at once: their exchanges interleave
+  (one exchange of each branch in turn) until no session moves anything;
+- once the last partition has healed, staff take no new actions and the network stops
+  losing and duplicating (the clock still runs, 10 minutes a round, so rota deadlines may
+  still pass lenders over);
+- *converged*: no message is undelivered (every outbox acknowledged, every branch holds
+  every other origin's whole stream) and every copy's custody is agreed by its owner, the
+  hub and the branch holding it.
 """
 
 from __future__ import annotations
 
-import pickle
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import TypeVar
@@ -27,43 +39,33 @@ from sync import audit
 from sync.authority import Authority
 from sync.branch import Branch, Outcome
 from sync.catalogue import Holdings
-from sync.custody import CustodyStatus, HoldKind
-from sync.loan_request import TERMINAL, Leg, LoanPhase
-from sync.messages import (
-    Message,
-    RequesterAction,
-    RequestingAgencyMessage,
-    SupplyingAgencyMessage,
-    TransferMessage,
+from sync.custody import CustodyStatus
+from sync.custody_ledger import CustodyLedger
+from sync.invariants import (
+    INVARIANTS,
+    PHASE_CUSTODY,
+    RESOLVED_CROSSINGS,
+    History,
+    check_agreement,
+    check_invariants,
+    check_replicas,
+    check_settled,
+    situation,
 )
+from sync.loan_request import TERMINAL, LoanPhase
+from sync.messages import HUB, RequesterAction, SupplierStatus
 from sync.refusal import Refusal
 from sync.rota import LenderCandidate, Patience, RotaStatus
 from sync.sequencing import Inbox, Outbox, Skip
 from sync.signing import KeyRing, SignedMessage, public_bytes, sign, verify
-from sync.transfer import FINAL, TransferStatus
+from sync.state_codec import decode_state, encode_state
+from sync.transfer import TransferStatus
 
 T = TypeVar("T")
 
 _START = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
 _PATIENCE = Patience(silence=timedelta(days=2), limit=timedelta(days=7))
 _LOAN = timedelta(days=14)
-
-# The custody an item must be in while a leg of each phase holds it.
-_PHASE_CUSTODY = {
-    LoanPhase.WILL_SUPPLY: CustodyStatus.RESERVED,
-    LoanPhase.SHIPPED: CustodyStatus.IN_TRANSIT,
-    LoanPhase.RECEIVED: CustodyStatus.AT_BORROWER,
-    LoanPhase.WITH_PATRON: CustodyStatus.ON_LOAN,
-    LoanPhase.RETURNING: CustodyStatus.IN_TRANSIT_BACK,
-}
-_TRANSFER_CUSTODY = {
-    TransferStatus.PROPOSED: CustodyStatus.RESERVED,
-    TransferStatus.ACCEPTED: CustodyStatus.RESERVED,
-    TransferStatus.SHIPPED: CustodyStatus.IN_TRANSIT,
-}
-# Fields of a leg that both sides must agree on once every message is delivered.
-_SHARED = tuple(f.name for f in fields(Leg) if not f.name.endswith("_pending"))
-
 
 @dataclass(frozen=True, slots=True)
 class SimulationConfig:
@@ -96,7 +98,8 @@ class SimulationReport:
     """What happened, and every invariant that did not hold (empty: all is well)."""
 
     seed: int
-    messages: int = 0
+    messages: int = 0  # branch to branch (custody notices to the hub are counted apart)
+    notices: int = 0
     deliveries: int = 0
     sessions: int = 0
     hub_refusals: int = 0
@@ -104,10 +107,10 @@ class SimulationReport:
     steps: int = 0
     partitions: int = 0
     crashes: int = 0
-    # Sync rounds (every branch one session) after the last partition healed until every
-    # message sent before it was applied or skipped by every branch, and until nothing moved.
-    rounds_to_deliver: int = 0
-    rounds_to_quiesce: int = 0
+    # Sync rounds after the last partition healed until converged (see the module's doc),
+    # and the most exchanges one session of those rounds took.
+    rounds_to_converge: int = 0
+    longest_session: int = 0
     invariants: tuple[str, ...] = ()
     # Messages a branch applied without effect, as "<action or status> when <state>": the
     # crossings the protocol resolves (an acceptance after a withdrawal, say).
@@ -119,30 +122,18 @@ class SimulationReport:
         lines = [
             f"seed {self.seed}: {self.requests} requests, {self.steps} steps, "
             f"{self.sessions} sessions, {self.partitions} partitions, {self.crashes} crashes",
-            f"messages {self.messages}, applied {self.deliveries}, "
+            f"messages {self.messages}, applied {self.deliveries}, custody notices to the "
+            f"hub {self.notices}, "
             f"hub refusals {self.hub_refusals}, resolved crossings "
             f"{sum(self.branch_refusals.values())}",
-            f"after the last partition healed: every message delivered in "
-            f"{self.rounds_to_deliver} rounds, quiet after {self.rounds_to_quiesce} rounds",
+            f"after the last partition healed: converged in {self.rounds_to_converge} sync "
+            f"rounds (longest session {self.longest_session} exchanges)",
             "invariants checked:",
             *(f"  - {name}" for name in self.invariants),
             f"violations: {len(self.violations)}",
             *(f"  ! {v}" for v in self.violations[:50]),
         ]
         return "\n".join(lines)
-
-
-INVARIANTS = (
-    "every copy in exactly one custody state, agreed by owner, hub and holder",
-    "no copy lent to two requests at once",
-    "custody matches the leg or transfer holding the copy",
-    "no request, leg or transfer leaves a terminal state",
-    "both sides of every leg and transfer agree once delivered",
-    "every request terminal or still live; every copy back on one shelf after wind-down",
-    "no message applied twice; every message applied once",
-    "every audit chain verifies",
-    "no honest message refused by the hub; branch refusals only resolved crossings",
-)
 
 
 class Channel:
@@ -173,6 +164,7 @@ class Hub:
     def __init__(self, registry: KeyRing, authority: Authority) -> None:
         self._registry = registry
         self.authority = authority
+        self.ledger = CustodyLedger(authority)
         self._inbox: Inbox[SignedMessage] = Inbox()
         self._streams: dict[str, list[tuple[SignedMessage, Refusal | None]]] = {}
         self.last_heard: dict[str, datetime] = {}
@@ -192,6 +184,8 @@ class Hub:
                 verdict = self.authority.admit(ready.message)
                 if verdict is not None:
                     self.refusals.append(verdict)
+                else:
+                    self.ledger.follow(ready.message)
                 self._streams.setdefault(ready.origin, []).append((ready, verdict))
         return self._inbox.held(branch)
 
@@ -220,6 +214,7 @@ class Node:
         self.log: list[audit.AuditEntry] = []
         self.applied: Counter[tuple[str, int]] = Counter()
         self.refusals: Counter[str] = Counter()
+        self.notices = 0
         self._key = key
         self._registry = registry
         # Signed once when sent, kept (like the store's outbox rows) until acknowledged.
@@ -230,6 +225,7 @@ class Node:
         for draft in outcome.drafts:
             signed = sign(self.outbox.stamp(draft, now), self._key)
             self._signed[signed.seq] = signed
+            self.notices += draft.recipient == HUB
             self._append(audit.message_record("out", signed))
 
     def session(self, hub: Hub, up: Channel, down: Channel, now: datetime) -> int:
@@ -264,8 +260,8 @@ class Node:
         """Crash and start again from what a store keeps: the branch state, outbox and log
         as last committed, and the inbox's acknowledgements (messages buffered behind a gap
         are gone, to be delivered again)."""
-        durable = pickle.dumps(self.branch.state())
-        self.branch = Branch.restore(self.branch.code, holdings, pickle.loads(durable))
+        durable = encode_state(self.branch.state())
+        self.branch = Branch.restore(self.branch.code, holdings, decode_state(durable))
         self.inbox = Inbox(self.inbox.acknowledgements())
         self.outbox = Outbox(self.branch.code, self.outbox.next_seq, self.outbox.pending)
 
@@ -399,9 +395,10 @@ def simulate(seed: int, config: SimulationConfig | None = None) -> SimulationRep
     report.requests = fed.placed()
     report.violations.extend(check_invariants(fed.branches, fed.items))
     fed.heal()
-    sessions, report.rounds_to_deliver, report.rounds_to_quiesce = _after_heal(fed)
+    sessions, report.rounds_to_converge, report.longest_session = _after_heal(fed)
     report.sessions += sessions
     report.violations.extend(check_agreement(fed.branches))
+    report.violations.extend(check_replicas(fed.branches, fed.hub.ledger.custody_of))
     for _ in range(50):
         progressed = _wind_down(fed)
         report.sessions += _settle(fed)
@@ -411,6 +408,7 @@ def simulate(seed: int, config: SimulationConfig | None = None) -> SimulationRep
             break
     report.violations.extend(check_agreement(fed.branches))
     report.violations.extend(check_settled(fed.branches, fed.items))
+    report.violations.extend(check_replicas(fed.branches, fed.hub.ledger.custody_of))
     report.violations.extend(
         f"{custody.item_id}: owned by {branch.code} but the hub says {owner}"
         for branch in fed.branches
@@ -424,7 +422,8 @@ def simulate(seed: int, config: SimulationConfig | None = None) -> SimulationRep
         twice = [key for key, n in node.applied.items() if n > 1]
         if twice:
             report.violations.append(f"{node.branch.code}: applied more than once: {twice}")
-        report.messages += node.outbox.next_seq - 1
+        report.messages += node.outbox.next_seq - 1 - node.notices
+        report.notices += node.notices
         report.deliveries += sum(node.applied.values())
         report.branch_refusals.update(node.refusals)
     unexpected = sorted(set(report.branch_refusals) - RESOLVED_CROSSINGS)
@@ -434,174 +433,6 @@ def simulate(seed: int, config: SimulationConfig | None = None) -> SimulationRep
     if fed.hub.refusals:
         report.violations.append(f"hub refused honest branches: {fed.hub.refusals[:3]}")
     return report
-
-
-# Invariants ---------------------------------------------------------------------------------
-
-# The only messages an honest branch may apply without effect: the crossings the protocol
-# resolves. A lender that wrote its copy off ignores what the borrower then reports of it; a
-# source that withdrew a transfer ignores the destination's answer.
-RESOLVED_CROSSINGS = frozenset(
-    {
-        "Received when lost",
-        "LentToPatron when lost",
-        "ReturnedByPatron when lost",
-        "ShippedReturn when lost",
-        "Accept when withdrawn",
-        "Decline when withdrawn",
-    }
-)
-
-
-def situation(branch: Branch, message: Message) -> str:
-    """What ``message`` says, and where its leg or transfer stands at ``branch`` beforehand:
-    "<action or status> when <phase or status>", to tell resolved crossings from bugs."""
-    body = message.body
-    if isinstance(body, RequestingAgencyMessage | TransferMessage):
-        what = body.action.value
-    elif isinstance(body, SupplyingAgencyMessage):
-        what = body.status.value
-    else:
-        what = message.kind.value
-    leg = branch.lending.get(message.request_id) or branch.borrowing.get(message.request_id)
-    moving = branch.transfers.get(message.request_id)
-    state = leg.phase.value if leg else moving.status.value if moving else "new"
-    return f"{what} when {state}"
-
-
-def check_invariants(branches: Iterable[Branch], items: Sequence[str]) -> list[str]:
-    """What must hold at every moment, whatever is still in flight."""
-    problems: list[str] = []
-    records: dict[str, list[tuple[str, CustodyStatus, HoldKind | None]]] = {i: [] for i in items}
-    for branch in branches:
-        holders: Counter[str] = Counter()
-        for item_id, custody in branch.custody.items():
-            hold = custody.hold
-            records[item_id].append((branch.code, custody.status, hold.kind if hold else None))
-            free = custody.status in (CustodyStatus.ON_SHELF, CustodyStatus.LOST)
-            if custody.owner != branch.code or free != (hold is None):
-                problems.append(f"{branch.code}: inconsistent custody {custody}")
-            elif hold is not None and hold.kind is HoldKind.LOAN:
-                leg = branch.lending.get(hold.id)
-                if leg is None or leg.item_id != item_id:
-                    problems.append(f"{branch.code}: {item_id} held for unknown leg {hold.id}")
-                elif _PHASE_CUSTODY.get(leg.phase) is not custody.status:
-                    problems.append(f"{branch.code}: {item_id} {custody.status} but {leg.phase}")
-            elif hold is not None:
-                moving = branch.transfers.get(hold.id)
-                if moving is None or _TRANSFER_CUSTODY.get(moving.status) is not custody.status:
-                    problems.append(f"{branch.code}: {item_id} {custody.status} for {moving}")
-        for leg_id, leg in branch.lending.items():
-            if leg.phase in _PHASE_CUSTODY:
-                holders[leg.item_id or ""] += 1
-                lent = branch.custody.get(leg.item_id or "")
-                if lent is None or lent.hold is None or lent.hold.id != leg_id:
-                    problems.append(f"{branch.code}: leg {leg_id} lost its hold on {leg.item_id}")
-        problems.extend(
-            f"{branch.code}: {item} lent to {n} requests at once"
-            for item, n in holders.items()
-            if n > 1
-        )
-    for item_id, held in records.items():
-        settled = [r for r in held if not _handed_over(r)]
-        if not held:
-            problems.append(f"{item_id} is no branch's any more: lost by the protocol")
-        elif len(settled) > 1:
-            problems.append(f"{item_id} claimed by several branches: {held}")
-    return problems
-
-
-def _handed_over(record: tuple[str, CustodyStatus, HoldKind | None]) -> bool:
-    # The source's record of a copy shipped for a transfer, which the destination may already
-    # have received: until the source hears so, both branches list the copy.
-    return record[1] is CustodyStatus.IN_TRANSIT and record[2] is HoldKind.TRANSFER
-
-
-def check_agreement(branches: Iterable[Branch]) -> list[str]:
-    """Once every message is delivered: both copies of every leg and transfer agree."""
-    by_code = {b.code: b for b in branches}
-    problems: list[str] = []
-    lending = {k: v for b in by_code.values() for k, v in b.lending.items()}
-    for branch in by_code.values():
-        for leg_id, leg in branch.borrowing.items():
-            theirs = lending.get(leg_id)
-            if theirs is None:
-                problems.append(f"{leg_id}: the supplier never saw it")
-                continue
-            differ = [f for f in _SHARED if getattr(leg, f) != getattr(theirs, f)]
-            if differ or leg.cancel_pending or leg.renew_pending:
-                problems.append(f"{leg_id}: sides disagree on {differ}: {leg} / {theirs}")
-    for branch in by_code.values():
-        for tid, mine in branch.transfers.items():
-            other = by_code[mine.destination if mine.source == branch.code else mine.source]
-            counterpart = other.transfers.get(tid)
-            if counterpart != mine:
-                problems.append(f"{tid}: sides disagree: {mine} / {counterpart}")
-    return problems
-
-
-def check_settled(branches: Iterable[Branch], items: Sequence[str]) -> list[str]:
-    """After the wind-down: nothing open, every copy on exactly one shelf or written off."""
-    problems: list[str] = []
-    owners: Counter[str] = Counter()
-    for branch in branches:
-        for custody in branch.custody.values():
-            owners[custody.item_id] += 1
-            if custody.hold is not None:
-                problems.append(f"{branch.code}: {custody.item_id} still {custody.status}")
-        for legs in (branch.lending, branch.borrowing):
-            problems.extend(
-                f"{branch.code}: {k} still {leg.phase}"
-                for k, leg in legs.items()
-                if leg.phase not in TERMINAL
-            )
-        for request_id, walk in branch.rotas.items():
-            if walk.status is RotaStatus.ASKING:
-                problems.append(f"{branch.code}: {request_id} still asking")
-        for tid, moving in branch.transfers.items():
-            if moving.status not in FINAL | {TransferStatus.DECLINED}:
-                problems.append(f"{branch.code}: {tid} still {moving.status}")
-    problems.extend(f"{i}: held by {owners[i]} branches" for i in items if owners[i] != 1)
-    return problems
-
-
-class History:
-    """Watches branches across observations: nothing may leave a terminal state."""
-
-    def __init__(self) -> None:
-        self._legs: dict[tuple[str, str, str], LoanPhase] = {}
-        self._transfers: dict[tuple[str, str], TransferStatus] = {}
-        self._rotas: dict[tuple[str, str], RotaStatus] = {}
-
-    def observe(self, branches: Iterable[Branch]) -> list[str]:
-        """Record the branches' states now; report every terminal state that was left."""
-        problems: list[str] = []
-        for branch in branches:
-            code = branch.code
-            for side, legs in (("lends", branch.lending), ("borrows", branch.borrowing)):
-                for leg_id, leg in legs.items():
-                    before = self._legs.get((code, side, leg_id))
-                    if before in TERMINAL and leg.phase is not before:
-                        problems.append(f"{code} {side} {leg_id}: {before} -> {leg.phase}")
-                    self._legs[(code, side, leg_id)] = leg.phase
-            for tid, moving in branch.transfers.items():
-                was = self._transfers.get((code, tid))
-                # A declined transfer may still become withdrawn (the source's word stands).
-                allowed = {was} | (
-                    {TransferStatus.WITHDRAWN} if was is TransferStatus.DECLINED else set()
-                )
-                if (
-                    was in FINAL or was is TransferStatus.DECLINED
-                ) and moving.status not in allowed:
-                    problems.append(f"{code} {tid}: {was} -> {moving.status}")
-                self._transfers[(code, tid)] = moving.status
-            for rid, walk in branch.rotas.items():
-                was_rota = self._rotas.get((code, rid))
-                done = (RotaStatus.UNFILLED, RotaStatus.CANCELLED)
-                if was_rota in done and walk.status is not was_rota:
-                    problems.append(f"{code} {rid}: {was_rota} -> {walk.status}")
-                self._rotas[(code, rid)] = walk.status
-        return problems
 
 
 # Staff at work ------------------------------------------------------------------------------
@@ -632,13 +463,18 @@ def _possible_work(fed: Federation, code: str) -> Iterator[Callable[[Branch], Ou
     yield lambda b: b.pass_over_late(now, heard, _PATIENCE)
     yield lambda b: b.mark_overdue(today)
     for leg_id, leg in sorted(branch.lending.items()):
-        if leg.phase is LoanPhase.WILL_SUPPLY:
+        if leg.phase is LoanPhase.REQUESTED:
+            # Staff answer: mostly they look for a copy; now and then they decline.
+            yield partial(_answer, leg_id=leg_id)
+            if rng.random() < 0.1:
+                yield partial(Branch.unfill, leg_id=leg_id)
+        elif leg.phase is LoanPhase.WILL_SUPPLY:
             yield partial(Branch.ship, leg_id=leg_id, due=today + _LOAN)
             if rng.random() < 0.2:
                 yield partial(Branch.unfill, leg_id=leg_id)
         elif leg.phase is LoanPhase.RETURNING:
             yield partial(Branch.check_in, leg_id=leg_id)
-        elif leg.phase in _PHASE_CUSTODY:
+        elif leg.phase in PHASE_CUSTODY:
             yield partial(Branch.recall, leg_id=leg_id)
             if rng.random() < 0.05:
                 yield partial(Branch.declare_lost, item_id=leg.item_id or "")
@@ -701,9 +537,20 @@ def _wind_down(fed: Federation) -> bool:
     return progressed
 
 
+def _answer(branch: Branch, leg_id: str) -> Outcome:
+    """What staff answer a waiting request: WillSupply with a copy on the shelf, else
+    RetryPossible."""
+    supplied = branch.answer(leg_id, SupplierStatus.WILL_SUPPLY)
+    if supplied.refusal is None:
+        return supplied
+    return branch.answer(leg_id, SupplierStatus.RETRY_POSSIBLE)
+
+
 def _finishing_work(branch: Branch, today: date) -> Iterator[Callable[[Branch], Outcome]]:
     for leg_id, leg in sorted(branch.lending.items()):
-        if leg.phase is LoanPhase.WILL_SUPPLY:
+        if leg.phase is LoanPhase.REQUESTED:
+            yield partial(_answer, leg_id=leg_id)
+        elif leg.phase is LoanPhase.WILL_SUPPLY:
             yield partial(Branch.ship, leg_id=leg_id, due=today + _LOAN)
         elif leg.phase is LoanPhase.RETURNING:
             yield partial(Branch.check_in, leg_id=leg_id)
@@ -734,27 +581,41 @@ def _busy_done(fed: Federation, config: SimulationConfig, steps: int) -> bool:
 
 
 def _after_heal(fed: Federation) -> tuple[int, int, int]:
-    """Sync rounds over a reliable channel once every partition has healed: (sessions,
-    rounds until every message sent before the heal was applied or skipped everywhere,
-    rounds until a round moved nothing)."""
-    sent = {code: node.outbox.next_seq - 1 for code, node in fed.nodes.items()}
-    sessions = rounds = delivered = 0
+    """Sync rounds over a reliable channel once every partition has healed, until converged
+    (see the module's doc): (sessions, rounds, most exchanges in one session)."""
+    sessions = longest = 0
     for rounds in range(1, 101):
-        moved = 0
-        for code in sorted(fed.nodes):
-            moved += len(fed.nodes[code].outbox.pending) + fed.session(code, reliable=True)
-            sessions += 1
-        fed.now += timedelta(hours=1)
-        if not delivered and all(
-            node.inbox.held(origin) >= last
-            for code, node in fed.nodes.items()
-            for origin, last in sent.items()
-            if origin != code
-        ):
-            delivered = rounds
-        if moved == 0 and delivered:
-            break
-    return sessions, delivered, rounds
+        exchanges = _round(fed)
+        sessions += len(fed.nodes)
+        longest = max(longest, exchanges)
+        fed.now += timedelta(minutes=10)
+        if _converged(fed):
+            return sessions, rounds, longest
+    return sessions, 0, longest  # never converged: reported as 0 rounds
+
+
+def _round(fed: Federation) -> int:
+    """Every branch online at once, each session exchanging while anything moves; returns
+    the exchanges of the longest session."""
+    open_sessions, exchanges = set(fed.nodes), 0
+    while open_sessions:
+        exchanges += 1
+        for code in sorted(open_sessions):
+            pending = len(fed.nodes[code].outbox.pending)
+            if pending + fed.session(code, reliable=True) == 0:
+                open_sessions.discard(code)
+    return exchanges
+
+
+def _converged(fed: Federation) -> bool:
+    """Nothing undelivered, and every copy's custody agreed by owner, hub and holder."""
+    streams = {code: node.outbox.next_seq - 1 for code, node in fed.nodes.items()}
+    delivered = all(
+        not node.outbox.pending
+        and all(node.inbox.held(o) >= top for o, top in streams.items() if o != code)
+        for code, node in fed.nodes.items()
+    )
+    return delivered and not check_replicas(fed.branches, fed.hub.ledger.custody_of)
 
 
 def _settle(fed: Federation) -> int:

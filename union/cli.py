@@ -19,6 +19,7 @@ from union.harvest_runs import register_federation
 from union.search.commands import add_search_verbs, catch_up_index
 from union.server.commands import add_serve_verbs
 from union.staff.commands import add_staff_verbs
+from union.staff.desk_commands import add_desk_verbs
 from union.status import federation_status
 from union.store.engine import Store
 from union.store.migrate import upgrade
@@ -70,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     add_serve_verbs(verbs, open_store, utc_now)
     add_search_verbs(verbs, open_store, utc_now)
     add_staff_verbs(verbs, open_store, utc_now)
-    add_sync_verbs(verbs, open_store, utc_now)  # sync, branch, audit
+    # sync, branch, audit; and the staff desk's verbs under sync (union.staff.desk_commands)
+    add_desk_verbs(add_sync_verbs(verbs, open_store, utc_now), open_store, utc_now)
     _accept_config_after_verbs(verbs)
     return parser
 

@@ -129,7 +129,9 @@ class SyncSettings:
     ``branch`` is its code and ``hub_url`` where it pushes and pulls. Keys are
     ``key_dir/<code>.pem``. Retries back off from ``retry_seconds`` up to
     ``retry_max_seconds`` and go on for as long as it takes; a lender is passed over
-    ``patience_days`` after it was asked or last heard from (at most ``patience_limit_days``)."""
+    ``patience_days`` after it was asked or last heard from (at most ``patience_limit_days``).
+    Incoming requests wait for the lender's staff to answer, except at the branches listed in
+    ``answer_requests`` (unstaffed ones), which the protocol answers at once."""
 
     branch: str | None = None
     hub_url: str | None = None
@@ -141,6 +143,7 @@ class SyncSettings:
     patience_days: int = 2
     patience_limit_days: int = 7
     loan_days: int = 14
+    answer_requests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +215,8 @@ class _Reader:
     def sync(self, raw: dict[str, Any]) -> SyncSettings:
         numbers = ("interval_seconds", "retry_seconds", "retry_max_seconds", "patience_days",
                    "patience_limit_days", "loan_days")
-        _only(raw, "sync", {"branch", "hub_url", "key_dir", "hosted", *numbers})
+        _only(raw, "sync", {"branch", "hub_url", "key_dir", "hosted", "answer_requests",
+                            *numbers})
         branch = self.text(raw, "branch", "sync") if "branch" in raw else None
         if branch is not None and not _CODE.match(branch):
             raise ConfigError("sync.branch", f"{branch!r} is not a branch code")
@@ -224,7 +228,8 @@ class _Reader:
         values = {n: _integer(raw, n, "sync", default=getattr(defaults, n), minimum=1)
                   for n in numbers}
         return SyncSettings(branch=branch, hub_url=hub_url, key_dir=key_dir,
-                            hosted=self.texts(raw, "hosted", "sync"), **values)
+                            hosted=self.texts(raw, "hosted", "sync"),
+                            answer_requests=self.texts(raw, "answer_requests", "sync"), **values)
 
     def local(self, raw: dict[str, Any]) -> LocalContent:
         _only(raw, "local", {"places", "subjects"})

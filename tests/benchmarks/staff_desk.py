@@ -94,7 +94,7 @@ async def http_figures(folder: Path, requests: int, open_requests: int,
     async with staff_node(store, federation, folder / "index", service=fed.service,
                           clock=clock) as node:
         await Desk(fed, node).sync("DESA1", "KOTA", "DESA1")
-        assert len(fed.service.pick_list("KOTA")) == open_requests
+        assert len(fed.service.snapshot("KOTA").pick_list()) == open_requests
         async with browser() as client:
             await sign_in(client, node.url, "KOTA", "admin")
             for label, url, headers in (

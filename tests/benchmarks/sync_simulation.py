@@ -4,9 +4,16 @@
     .venv/bin/python -m tests.benchmarks.sync_simulation [--branches 30] [--requests 10000]
         [--loss 0.3] [--duplicate 0.1] [--seed 1]
 
-Printed: the simulator's summary (invariants checked, violations found, sync rounds after
-the last partition healed until every message sent before it was delivered, and until
-nothing moved), with wall and CPU time. Target: zero violations, delivered within two rounds.
+Printed: the simulator's summary (invariants checked, violations found, and the sync rounds
+after the last partition healed until the federation converged), with wall and CPU time.
+Target: zero violations, converged within two rounds.
+
+A session: a branch pushes its outbox, pulls its inbox and applies it, and keeps exchanging
+while anything moves. A round: one session of every branch, all online at once. After the
+last partition heals staff stop taking new actions and the network stops losing (the clock
+runs on, 10 minutes a round). Converged: no message undelivered (every outbox acknowledged,
+every branch holds every other's whole stream) and every copy's custody agreed by its owner,
+the hub and the branch holding it.
 """
 
 from __future__ import annotations

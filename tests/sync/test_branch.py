@@ -15,6 +15,7 @@ from sync.messages import (
     Request,
     RequesterAction,
     RequestingAgencyMessage,
+    SupplierStatus,
     TransferAction,
     TransferMessage,
 )
@@ -30,8 +31,13 @@ WORKS = {"a1": "w1", "b1": "w1", "b2": "w2", "c1": "w1"}
 OWNERS = {"a1": "A", "b1": "B", "b2": "B", "c1": "C"}
 
 
+# Lenders here answer requests themselves (the per-branch automatic policy), so that each
+# test can look at what follows; staff answering is tested on its own below.
+AUTOMATIC = LoanPolicy(answer_requests=True)
+
+
 def federation(
-    lenders: list[str] | None = None, policy: LoanPolicy | None = None
+    lenders: list[str] | None = None, policy: LoanPolicy = AUTOMATIC
 ) -> tuple[Wire, dict[str, Branch]]:
     """Branches A, B, C, R (R holds nothing); title w1 is offered to R by ``lenders``."""
     order = lenders or ["A", "B", "C"]
@@ -175,7 +181,7 @@ def test_staff_cancel_through_the_patron_request_not_the_leg() -> None:
 
 
 def test_renewals_are_granted_automatically_up_to_the_policy() -> None:
-    wire, b = federation(policy=LoanPolicy(renewal_days=7, max_renewals=1))
+    wire, b = federation(policy=LoanPolicy(renewal_days=7, max_renewals=1, answer_requests=True))
     wire.send("R", b["R"].request_item("R:1", "a1", "A", NOW))
     wire.run()
     wire.send("A", b["A"].ship("R:1/1", DUE))
@@ -339,3 +345,89 @@ def test_a_message_for_another_branch_is_refused() -> None:
     message = Message("R", 1, "B", "R:1/1", Request(item_id="a1"))
     refusal = b["A"].apply(message, NOW).refusal
     assert refusal is not None and refusal.code is RefusalCode.NOT_PERMITTED
+
+
+# The lender's staff answer ----------------------------------------------------------------
+
+
+def staffed() -> tuple[Wire, dict[str, Branch]]:
+    """The federation with lenders whose staff answer requests (the default policy)."""
+    return federation(policy=LoanPolicy())
+
+
+def test_a_request_waits_for_the_lenders_staff_with_nothing_reserved() -> None:
+    wire, b = staffed()
+    wire.send("R", b["R"].request_title("R:1", "w1", NOW))
+    wire.run()
+    assert b["A"].lending["R:1/1"].phase is LoanPhase.REQUESTED
+    assert b["A"].custody["a1"].status is C.ON_SHELF
+    assert b["R"].rotas["R:1"].status is RotaStatus.ASKING
+
+
+def test_staff_answering_will_supply_reserve_a_copy_and_tell_the_requester() -> None:
+    wire, b = staffed()
+    wire.send("R", b["R"].request_title("R:1", "w1", NOW))
+    wire.run()
+    wire.send("A", b["A"].answer("R:1/1", SupplierStatus.WILL_SUPPLY))
+    wire.run()
+    assert b["A"].custody["a1"].hold == Hold(HoldKind.LOAN, "R:1/1", "R")
+    assert b["R"].borrowing["R:1/1"].item_id == "a1"
+    assert b["R"].rotas["R:1"].status is RotaStatus.SUPPLIED
+
+
+@pytest.mark.parametrize("status", [SupplierStatus.UNFILLED, SupplierStatus.RETRY_POSSIBLE])
+def test_staff_declining_send_the_request_to_the_next_lender(status: SupplierStatus) -> None:
+    wire, b = staffed()
+    wire.send("R", b["R"].request_title("R:1", "w1", NOW))
+    wire.run()
+    wire.send("A", b["A"].answer("R:1/1", status))
+    wire.run()
+    assert b["R"].rotas["R:1"].position == 1
+    assert b["B"].lending["R:1/2"].phase is LoanPhase.REQUESTED
+    assert b["A"].custody["a1"].status is C.ON_SHELF
+
+
+def test_will_supply_without_a_copy_on_the_shelf_is_refused_and_changes_nothing() -> None:
+    wire, b = staffed()
+    wire.send("R", b["R"].request_item("R:1", "a1", "A", NOW))
+    wire.send("C", b["C"].request_item("C:1", "a1", "A", NOW))
+    wire.run()
+    wire.send("A", b["A"].answer("R:1/1", SupplierStatus.WILL_SUPPLY))
+    refused = b["A"].answer("C:1/1", SupplierStatus.WILL_SUPPLY)
+    assert refused.refusal is not None and not refused.drafts
+    assert b["A"].lending["C:1/1"].phase is LoanPhase.REQUESTED
+
+
+def test_a_copy_named_by_staff_must_be_one_asked_for() -> None:
+    wire, b = staffed()
+    wire.send("R", b["R"].request_item("R:1", "a1", "A", NOW))
+    wire.run()
+    refused = b["A"].answer("R:1/1", SupplierStatus.WILL_SUPPLY, "zz9")
+    assert refused.refusal is not None and refused.refusal.code is RefusalCode.UNKNOWN_ITEM
+
+
+def test_a_lender_whose_staff_never_answer_is_passed_over_at_the_deadline() -> None:
+    wire, b = staffed()
+    wire.send("R", b["R"].request_title("R:1", "w1", NOW))
+    wire.run()
+    patience = Patience(silence=timedelta(days=2), limit=timedelta(days=7))
+    # A keeps syncing (heard from every day) but nobody answers: the limit passes it over.
+    late = NOW + timedelta(days=7)
+    wire.send("R", b["R"].pass_over_late(late, {"A": late}, patience))
+    wire.run(late)
+    assert b["A"].lending["R:1/1"].phase is LoanPhase.CANCELLED
+    assert b["B"].lending["R:1/2"].phase is LoanPhase.REQUESTED
+    # A's staff answering afterwards is refused: the request is no longer theirs to fill.
+    assert b["A"].answer("R:1/1", SupplierStatus.WILL_SUPPLY).refusal is not None
+
+
+def test_an_answer_crossing_the_requesters_cancel_frees_the_copy_on_both_sides() -> None:
+    wire, b = staffed()
+    wire.send("R", b["R"].request_title("R:1", "w1", NOW))
+    wire.run()
+    wire.send("A", b["A"].answer("R:1/1", SupplierStatus.WILL_SUPPLY))
+    wire.send("R", b["R"].cancel_request("R:1"))
+    wire.run()
+    assert b["A"].custody["a1"].status is C.ON_SHELF
+    assert b["A"].lending["R:1/1"].phase is LoanPhase.CANCELLED
+    assert b["R"].borrowing["R:1/1"].phase is LoanPhase.CANCELLED

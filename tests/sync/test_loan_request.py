@@ -43,7 +43,8 @@ def answered(
 def opened() -> tuple[Leg, Leg]:
     """Requester and supplier copies after the supplier answered WillSupply."""
     requester = lr.open_request("B:1/1", "B", "A", WANT)
-    supplier, reply = lr.answer_request("B:1/1", "B", "A", WANT, SupplierStatus.WILL_SUPPLY, "i1")
+    waiting = lr.receive_request("B:1/1", "B", "A", WANT)
+    supplier, reply = ok(lr.answer(waiting, SupplierStatus.WILL_SUPPLY, "i1"))
     return ok(lr.receive_status(requester, reply)), supplier
 
 
@@ -81,20 +82,32 @@ def test_a_loan_runs_its_whole_course_and_both_sides_agree() -> None:
     ("answer", "phase"),
     [(SupplierStatus.UNFILLED, P.UNFILLED), (SupplierStatus.RETRY_POSSIBLE, P.RETRY_POSSIBLE)],
 )
-def test_a_supplier_that_cannot_supply_says_so_at_once(
-    answer: SupplierStatus, phase: LoanPhase
-) -> None:
+def test_a_supplier_that_cannot_supply_says_so(answer: SupplierStatus, phase: LoanPhase) -> None:
     requester = lr.open_request("B:1/1", "B", "A", WANT)
-    supplier, reply = lr.answer_request("B:1/1", "B", "A", WANT, answer)
+    supplier, reply = ok(lr.answer(lr.receive_request("B:1/1", "B", "A", WANT), answer))
     assert supplier.phase is phase
     assert ok(lr.receive_status(requester, reply)) == supplier
 
 
 def test_an_answer_other_than_willsupply_unfilled_or_retrypossible_is_a_programming_error() -> None:
+    waiting = lr.receive_request("B:1/1", "B", "A", WANT)
     with pytest.raises(ValueError):
-        lr.answer_request("B:1/1", "B", "A", WANT, SupplierStatus.LOANED, "i1")
+        lr.answer(waiting, SupplierStatus.LOANED, "i1")
     with pytest.raises(ValueError):
-        lr.answer_request("B:1/1", "B", "A", WANT, SupplierStatus.WILL_SUPPLY)
+        lr.answer(waiting, SupplierStatus.WILL_SUPPLY)
+
+
+def test_a_request_waits_on_the_suppliers_side_until_answered_once() -> None:
+    waiting = lr.receive_request("B:1/1", "B", "A", WANT)
+    assert waiting.phase is P.REQUESTED
+    answered, _ = ok(lr.answer(waiting, SupplierStatus.UNFILLED))
+    assert isinstance(lr.answer(answered, SupplierStatus.WILL_SUPPLY, "i1"), Refusal)
+
+
+def test_a_cancel_of_a_request_still_waiting_is_granted() -> None:
+    waiting = lr.receive_request("B:1/1", "B", "A", WANT)
+    cancelled, reply = ok(lr.receive_action(waiting, A.CANCEL))
+    assert cancelled.phase is P.CANCELLED and reply is not None and reply.answer is True
 
 
 def test_a_cancel_before_shipping_cancels_on_both_sides() -> None:

@@ -22,21 +22,21 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from sync.branch import Branch, LoanPolicy, Outcome
 from sync.custody import CustodyStatus
-from sync.loan_request import LoanPhase
-from sync.messages import Message, RequesterAction
-from sync.rota import LenderCandidate, Patience, RotaStatus
-from sync.sequencing import Inbox, Outbox
-from sync.simulation import (
+from sync.invariants import (
     RESOLVED_CROSSINGS,
     History,
     check_agreement,
     check_invariants,
     situation,
 )
+from sync.loan_request import LoanPhase
+from sync.messages import Message, RequesterAction
+from sync.rota import LenderCandidate, Patience, RotaStatus
+from sync.sequencing import Inbox, Outbox
 from sync.transfer import TransferStatus
 from tests.sync.helpers import NOW
 
-POLICY = LoanPolicy(renewal_days=7, max_renewals=1)
+POLICY = LoanPolicy(renewal_days=7, max_renewals=1, answer_requests=True)
 PATIENCE = Patience(silence=timedelta(days=5))
 
 

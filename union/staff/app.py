@@ -4,18 +4,14 @@ its routes."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from aiohttp import web
 
-from sync.rota import Patience
-from union.config import SyncSettings
 from union.server.context import CONTEXT, ServerContext
 from union.staff import api, desk_api, desk_pages, pages, signin
 from union.staff.desk import SERVICE
 from union.staff.rendering import ENVIRONMENT, STATIC, environment
 from union.staff.settings import SETTINGS, StaffSettings
-from union.sync_node.service import KeyDirectory, SyncService
+from union.sync_node.service import SyncService, configured_service
 
 __all__ = ["api_app", "pages_app", "setup", "sync_service"]
 
@@ -33,15 +29,7 @@ def setup(app: web.Application, context: ServerContext,
 
 def sync_service(context: ServerContext) -> SyncService:
     """The sync service of this node, as the federation file configures it."""
-    config: SyncSettings = context.federation.sync
-    keys = KeyDirectory(config.key_dir)
-    return SyncService(
-        context.store,
-        lambda branch: keys.node(context.store, branch),
-        Patience(silence=timedelta(days=config.patience_days),
-                 limit=timedelta(days=config.patience_limit_days)),
-        loan_days=config.loan_days,
-    )
+    return configured_service(context.store, context.federation.sync)
 
 
 def pages_app(context: ServerContext, settings: StaffSettings,

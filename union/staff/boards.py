@@ -30,15 +30,16 @@ def _shelves(service: SyncService, item_ids: list[str | None]) -> dict[str, Any]
 
 def incoming(service: SyncService, branch: str, _now: datetime) -> dict[str, Any]:
     """Requests other branches sent this one, still open."""
-    found = service.incoming(branch)
+    found = service.snapshot(branch).incoming()
     shelves = _shelves(service, [r.leg.item_id for r in found])
     return {"requests": [incoming_view(r, shelves) for r in found]}
 
 
 def outgoing(service: SyncService, branch: str, _now: datetime) -> dict[str, Any]:
     """This branch's patron requests, and the copies it has borrowed."""
-    placed = service.outgoing(branch)
-    borrowed = service.borrowed(branch)
+    snapshot = service.snapshot(branch)
+    placed = snapshot.outgoing()
+    borrowed = snapshot.borrowed()
     ids = [r.leg.item_id for r in placed if r.leg] + [leg.item_id for leg in borrowed]
     shelves = _shelves(service, ids)
     return {"requests": [outgoing_view(r, shelves, branch) for r in placed],
@@ -47,7 +48,7 @@ def outgoing(service: SyncService, branch: str, _now: datetime) -> dict[str, Any
 
 def pick_list(service: SyncService, branch: str, _now: datetime) -> dict[str, Any]:
     """Copies to pull from the shelves, in shelf order (location, call number)."""
-    legs = service.pick_list(branch)
+    legs = service.snapshot(branch).pick_list()
     shelves = _shelves(service, [leg.item_id for leg in legs])
     rows = [leg_view(leg, shelves, branch) for leg in legs]
     rows.sort(key=lambda r: (r["location"] or "", r["call_number"] or "", r["item_id"] or ""))
@@ -57,10 +58,11 @@ def pick_list(service: SyncService, branch: str, _now: datetime) -> dict[str, An
 def shipping(service: SyncService, branch: str, _now: datetime) -> dict[str, Any]:
     """What goes out of and comes into this branch: copies to ship, copies arriving,
     borrowed copies to send back, and transfer batches either way."""
-    to_ship = service.pick_list(branch)
-    to_receive = service.to_receive(branch)
-    to_send_back = [leg for leg in service.borrowed(branch) if leg.phase is LoanPhase.RECEIVED]
-    moving = service.transfers(branch, open_only=True)
+    snapshot = service.snapshot(branch)
+    to_ship = snapshot.pick_list()
+    to_receive = snapshot.to_receive()
+    to_send_back = [leg for leg in snapshot.borrowed() if leg.phase is LoanPhase.RECEIVED]
+    moving = snapshot.transfers(open_only=True)
     legs = to_ship + to_receive + to_send_back
     shelves = _shelves(service, [leg.item_id for leg in legs])
     return {
@@ -77,7 +79,7 @@ def shipping(service: SyncService, branch: str, _now: datetime) -> dict[str, Any
 
 def transfers(service: SyncService, branch: str, _now: datetime) -> dict[str, Any]:
     """Every transfer this branch sends or receives, open ones first."""
-    found = [transfer_view(t, branch) for t in service.transfers(branch)]
+    found = [transfer_view(t, branch) for t in service.snapshot(branch).transfers()]
     final = {"declined", "withdrawn", "received"}
     found.sort(key=lambda t: (t["status"] in final, t["id"]))
     return {"transfers": found}
@@ -90,14 +92,14 @@ def conflicts(service: SyncService, branch: str, now: datetime) -> dict[str, Any
 
 def summary(service: SyncService, branch: str, _now: datetime) -> dict[str, int]:
     """How much waits in each section (for the dashboard)."""
-    moving = service.transfers(branch, open_only=True)
+    snapshot = service.snapshot(branch)
     return {
-        "incoming": len(service.incoming(branch)),
-        "outgoing": sum(1 for r in service.outgoing(branch)
+        "incoming": len(snapshot.incoming()),
+        "outgoing": sum(1 for r in snapshot.outgoing()
                         if r.rota.status.value in ("asking", "supplied")),
-        "pick_list": len(service.pick_list(branch)),
-        "to_receive": len(service.to_receive(branch)),
-        "transfers": len(moving),
+        "pick_list": len(snapshot.pick_list()),
+        "to_receive": len(snapshot.to_receive()),
+        "transfers": len(snapshot.transfers(open_only=True)),
     }
 
 

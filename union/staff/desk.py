@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from sync.refusal import RefusalCode
+from union.sync_node.hub_holdings import HubUnreachable
 from union.sync_node.node import NodeError
 from union.sync_node.service import SyncRefused, SyncService
 
@@ -48,13 +49,15 @@ class DeskError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """One thing staff can do to a request leg, a patron request or a transfer."""
+    """One thing staff can do to a request leg, a patron request or a transfer: its page
+    and API path (``section``/``word``), its labels, and its CLI verb (``union sync VERB``)."""
 
     section: str
     word: str
     indonesian: str
     english: str
     run: Run
+    verb: str
 
 
 def _due(fields: Fields) -> date | None:
@@ -75,29 +78,43 @@ def _leg(method: str) -> Run:
 
 ACTIONS: dict[tuple[str, str], Action] = {
     (a.section, a.word): a for a in (
+        Action("masuk", "sanggup", "Sanggup memenuhi", "Will supply",
+               lambda s, b, i, now, f: s.will_supply(b, i, now, f.get("item_id") or None),
+               "will-supply"),
+        Action("masuk", "coba-lagi", "Coba lagi nanti", "Retry possible", _leg("retry_later"),
+               "retry-possible"),
         Action("masuk", "kirim", "Kirim", "Ship",
-               lambda s, b, i, now, f: s.ship(b, i, now, _due(f))),
-        Action("masuk", "tolak", "Tidak dapat dipenuhi", "Unfilled", _leg("unfill")),
-        Action("masuk", "terima-kembali", "Terima kembali", "Check in", _leg("check_in")),
-        Action("masuk", "tarik", "Minta kembali", "Recall", _leg("recall")),
-        Action("keluar", "terima", "Terima", "Receive", _leg("receive")),
+               lambda s, b, i, now, f: s.ship(b, i, now, _due(f)), "ship"),
+        Action("masuk", "tolak", "Tidak dapat dipenuhi", "Unfilled", _leg("unfill"),
+               "unfilled"),
+        Action("masuk", "terima-kembali", "Terima kembali", "Check in", _leg("check_in"),
+               "checkin"),
+        Action("masuk", "tarik", "Minta kembali", "Recall", _leg("recall"), "recall"),
+        Action("keluar", "terima", "Terima", "Receive", _leg("receive"), "receive"),
         Action("keluar", "pinjamkan", "Pinjamkan ke pemustaka", "Lend to patron",
-               _leg("lend")),
+               _leg("lend"), "lend"),
         Action("keluar", "dikembalikan", "Dikembalikan pemustaka", "Returned by patron",
-               _leg("patron_return")),
-        Action("keluar", "kirim-balik", "Kirim balik", "Ship back", _leg("ship_return")),
-        Action("keluar", "perpanjang", "Minta perpanjangan", "Ask to renew", _leg("renew")),
-        Action("keluar", "batal", "Batalkan", "Cancel", _leg("cancel_request")),
-        Action("mutasi", "setujui", "Setujui", "Accept", _leg("accept_transfer")),
-        Action("mutasi", "tolak", "Tolak", "Decline", _leg("decline_transfer")),
-        Action("mutasi", "tarik", "Tarik kembali", "Withdraw", _leg("withdraw_transfer")),
-        Action("mutasi", "kirim", "Kirim", "Ship", _leg("ship_transfer")),
-        Action("mutasi", "terima", "Terima", "Receive", _leg("receive_transfer")),
+               _leg("patron_return"), "return"),
+        Action("keluar", "kirim-balik", "Kirim balik", "Ship back", _leg("ship_return"),
+               "ship-back"),
+        Action("keluar", "perpanjang", "Minta perpanjangan", "Ask to renew", _leg("renew"),
+               "renew"),
+        Action("keluar", "batal", "Batalkan", "Cancel", _leg("cancel_request"), "cancel"),
+        Action("mutasi", "setujui", "Setujui", "Accept", _leg("accept_transfer"),
+               "transfer-accept"),
+        Action("mutasi", "tolak", "Tolak", "Decline", _leg("decline_transfer"),
+               "transfer-decline"),
+        Action("mutasi", "tarik", "Tarik kembali", "Withdraw", _leg("withdraw_transfer"),
+               "transfer-withdraw"),
+        Action("mutasi", "kirim", "Kirim", "Ship", _leg("ship_transfer"), "transfer-ship"),
+        Action("mutasi", "terima", "Terima", "Receive", _leg("receive_transfer"),
+               "transfer-receive"),
     )
 }
 
 # Which actions apply when: a leg's phase on each side, a transfer's status on each side.
 SUPPLIER_ACTIONS: dict[str, tuple[str, ...]] = {
+    "requested": ("sanggup", "tolak", "coba-lagi"),
     "will_supply": ("kirim", "tolak"),
     "shipped": ("tarik",), "received": ("tarik",), "with_patron": ("tarik",),
     "returning": ("terima-kembali",),
@@ -129,6 +146,8 @@ async def call(function: Callable[[], T]) -> T:
         raise DeskError(status, code.value, refused.refusal.detail) from refused
     except NodeError as exc:
         raise DeskError(409, "no_sync_node", str(exc)) from exc
+    except HubUnreachable as exc:
+        raise DeskError(503, "hub_unreachable", str(exc)) from exc
     except FileNotFoundError as exc:
         raise DeskError(409, "no_sync_node", f"this node has no signing key: {exc}") from exc
     except LookupError as exc:

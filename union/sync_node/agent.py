@@ -23,7 +23,7 @@ from union.sync_node.enrolment import start_node
 from union.sync_node.http import HttpMailbox, HubError
 from union.sync_node.keys import register
 from union.sync_node.node import BranchNode
-from union.sync_node.session import SessionReport, patience_of, sync_once
+from union.sync_node.session import SessionReport, patience_of, policy_of, sync_once
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,9 @@ async def run_agent(
                 # New members' keys, before anything of theirs is verified.
                 await fetch_keys(store, mailbox, clock())
                 if node is None:
-                    node = await asyncio.to_thread(start_node, store, code, key_path, clock())
+                    node = await asyncio.to_thread(
+                        start_node, store, code, key_path, clock(), policy_of(settings, code)
+                    )
                 report = await sync_once(node, mailbox, clock(), patience_of(settings))
                 failures = 0
                 log.info("sync %s: %s", code, report)

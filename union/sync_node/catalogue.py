@@ -9,12 +9,13 @@ a permanent transfer moves it, and ``sync_custody.owner`` then names its new own
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.rota import LenderCandidate
+from union.store.engine import Store
 from union.store.models import BranchRow, WorkRow
 from union.store.sync_models import SyncCustodyRow
 from union.works.reading import resolve_work
@@ -142,6 +143,36 @@ class StoreCatalogue:
             )
             for owner, count in sorted(available.items())
         ]
+
+
+class UnionHoldings(Protocol):
+    """The union holdings as a branch's staff desk asks them: read from the store here at
+    the hub (and for hosted branches), fetched from the hub at a village."""
+
+    def lenders_for(self, work_id: str, requester: str) -> list[LenderCandidate]:
+        """Every branch holding the work, with its copies on the shelf, distance and load."""
+        ...
+
+    def copies_of(self, work_id: str, branch: str) -> list[str]:
+        """Item ids of ``branch``'s copies of the work."""
+        ...
+
+
+class LocalHoldings:
+    """:class:`UnionHoldings` read from ``store`` (which holds the works)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def lenders_for(self, work_id: str, requester: str) -> list[LenderCandidate]:
+        """Every branch holding the work, as this store's works and custody say."""
+        with self._store.read() as session:
+            return list(StoreCatalogue(session).lenders_for(work_id, requester))
+
+    def copies_of(self, work_id: str, branch: str) -> list[str]:
+        """``branch``'s copies of the work, as this store's works say."""
+        with self._store.read() as session:
+            return list(StoreCatalogue(session).copies_of(work_id, branch))
 
 
 def _chunks(values: list[str], size: int) -> Iterator[list[str]]:

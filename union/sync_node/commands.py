@@ -28,6 +28,8 @@ from union.sync_node.audit_log import audited_branches, verify_chain
 from union.sync_node.enrolment import enrol, start_node
 from union.sync_node.hub import Hub
 from union.sync_node.keys import register
+from union.sync_node.node import BranchNode
+from union.sync_node.session import policy_of
 
 __all__ = ["add_sync_verbs"]
 
@@ -35,8 +37,9 @@ OpenStore = Callable[[Federation], Store]
 Clock = Callable[[], datetime]
 
 
-def add_sync_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> None:
-    """Add the ``sync``, ``branch`` and ``audit`` verbs to the CLI's subparsers."""
+def add_sync_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> Any:
+    """Add the ``sync``, ``branch`` and ``audit`` verbs to the CLI's subparsers; returns
+    ``sync``'s own subparsers, for the staff desk's verbs."""
     sync = verbs.add_parser("sync", help="sinkronisasi antarcabang / branch-to-branch sync")
     actions = sync.add_subparsers(dest="action", required=True)
     enrol_verb = actions.add_parser("enrol", help="register a branch's signing key at the hub")
@@ -52,7 +55,12 @@ def add_sync_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> None:
     imp = actions.add_parser("import", help="take a bundle in (importing twice is harmless)")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.set_defaults(run=lambda f, a: _import(f, a, open_store, clock))
-    sim = actions.add_parser("simulate", help="seeded simulation over a hostile network")
+    sim = actions.add_parser(
+        "simulate",
+        help="seeded simulation over a hostile network",
+        description=SIMULATE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sim.add_argument("--branches", type=int, default=5)
     sim.add_argument("--requests", type=int, default=200)
     sim.add_argument("--loss", type=float, default=0.3)
@@ -67,6 +75,25 @@ def add_sync_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> None:
     verify = audit_actions.add_parser("verify", help="check every branch's hash chain")
     verify.add_argument("--branch", metavar="CODE", help="only this branch")
     verify.set_defaults(run=lambda f, a: _audit_verify(f, a, open_store))
+    return actions
+
+
+SIMULATE_HELP = """\
+Simulasi federasi dengan jaringan yang buruk / a seeded federation over a network that
+loses, duplicates, reorders and delays messages, partitions branches, and crashes and
+restarts them from their durable state; staff act at random (lenders' staff answer
+requests). Prints the invariants checked and the violations found; exits 1 on any.
+
+Convergence after the last partition heals, in sync rounds:
+  session    a branch pushes its outbox, pulls its inbox and applies it, and keeps
+             exchanging (pushing what applying produced, pulling again) while anything moves
+  round      one session of every branch, all online at once (their exchanges interleave)
+  after the last partition heals, staff take no new actions and the network stops losing
+  and duplicating (the clock runs on: 10 minutes a round)
+  converged  no message undelivered (every outbox acknowledged, every branch holds every
+             other branch's whole stream) and every copy's custody agreed by its owner,
+             the hub and the branch holding it
+"""
 
 
 def _enrol(
@@ -87,7 +114,7 @@ def _enrol(
         path = federation.sync.key_dir / f"{args.code}.pem"
         public = enrol(store, args.code, path, clock())
         if args.code in federation.sync.hosted:
-            start_node(store, args.code, path, clock())
+            start_node(store, args.code, path, clock(), policy_of(federation.sync, args.code))
         print(
             f"{args.code} terdaftar / enrolled\n"
             f"kunci privat / private key: {path}\nkunci publik / public key: {public.hex()}"
@@ -107,7 +134,7 @@ def _export(
             count = bundle.export_for_branch(Hub(store), args.branch, args.file, clock())
             print(f"{count} entri untuk / entries for {args.branch} -> {args.file}")
         elif own:
-            node = start_node(store, own, federation.sync.key_dir / f"{own}.pem", clock())
+            node = _own_node(federation, store, own, clock)
             count = bundle.export_branch(node, args.file, clock())
             print(f"{count} pesan dari / messages from {own} -> {args.file}")
         else:
@@ -125,7 +152,7 @@ def _import(
     try:
         own = federation.sync.branch
         if own:
-            node = start_node(store, own, federation.sync.key_dir / f"{own}.pem", clock())
+            node = _own_node(federation, store, own, clock)
             result = bundle.import_at_branch(node, args.file, clock())
         else:
             result = bundle.import_at_hub(Hub(store), args.file, clock())
@@ -206,6 +233,11 @@ def _simulate(_federation: Federation, args: argparse.Namespace) -> int:
     report = simulate(args.seed, config)
     print(report.summary())
     return 1 if report.violations else 0
+
+
+def _own_node(federation: Federation, store: Store, own: str, clock: Clock) -> BranchNode:
+    key = federation.sync.key_dir / f"{own}.pem"
+    return start_node(store, own, key, clock(), policy_of(federation.sync, own))
 
 
 def _audit_verify(federation: Federation, args: argparse.Namespace, open_store: OpenStore) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from sync.branch import LoanPolicy
 from sync.signing import public_bytes
 from union.store.engine import Store
 from union.store.models import BranchRow, ItemRow
@@ -37,10 +38,12 @@ def catalogued_items(store: Store, code: str) -> list[str]:
         return sorted(item_id(code, b) for b in barcodes)
 
 
-def start_node(store: Store, code: str, key_path: Path, now: datetime) -> BranchNode:
+def start_node(
+    store: Store, code: str, key_path: Path, now: datetime, policy: LoanPolicy | None = None
+) -> BranchNode:
     """``code``'s node in ``store`` (created on first use), with the copies its harvested
     catalogue lists taken onto its shelf."""
-    node = BranchNode(store, code, load_key_file(key_path))
+    node = BranchNode(store, code, load_key_file(key_path), policy)
     items = catalogued_items(store, code)
     if not node.create(items, now):
         node.catalogue_items(items, now)

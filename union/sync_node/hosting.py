@@ -13,7 +13,7 @@ from aiohttp import web
 from union.server.context import CONTEXT
 from union.sync_node.enrolment import start_node
 from union.sync_node.hub import APP_HUB, LocalMailbox
-from union.sync_node.session import patience_of, sync_once
+from union.sync_node.session import patience_of, policy_of, sync_once
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,12 @@ async def hosted_sessions(app: web.Application) -> AsyncIterator[None]:
     async def loop() -> None:
         nodes = [
             await asyncio.to_thread(
-                start_node, context.store, code, settings.key_dir / f"{code}.pem", context.clock()
+                start_node,
+                context.store,
+                code,
+                settings.key_dir / f"{code}.pem",
+                context.clock(),
+                policy_of(settings, code),
             )
             for code in settings.hosted
         ]

@@ -4,6 +4,9 @@
                       -> {"held": N, "admitted": N, "refused": N, "duplicates": N}
     POST /sync/pull   {"branch": CODE, "held": {ORIGIN: N, ...}}
                       -> {"entries": [signed | {"skip": {...}}, ...], "heard": {...}, "more": B}
+    POST /sync/holdings {"branch": CODE, "work": ID}
+                      -> {"lenders": [{"branch", "available", "distance", "load"}, ...],
+                          "copies": [CODE's item ids of the work]}   (for village desks)
     GET  /sync/keys   -> {CODE: public key hex, ...}
     GET  /sync/status -> {"streams": {ORIGIN: N}, "heard": {CODE: time}}
 
@@ -14,6 +17,7 @@ checked by the hub and again by the recipient.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -26,6 +30,7 @@ from sqlalchemy import func, select
 from sync.signing import SignedMessage
 from union.server.context import CONTEXT, ServerContext
 from union.store.sync_models import SyncHeardRow, SyncKeyRow, SyncStreamRow
+from union.sync_node.catalogue import StoreCatalogue
 from union.sync_node.codec import entries_from_dicts, signed_from_dict, signed_to_dict
 from union.sync_node.hosting import hosted_sessions
 from union.sync_node.hub import APP_HUB, Hub
@@ -47,6 +52,7 @@ def setup(app: web.Application, context: ServerContext) -> None:
 
     app.router.add_post("/sync/push", push)
     app.router.add_post("/sync/pull", _pull)
+    app.router.add_post("/sync/holdings", _holdings)
     app.router.add_get("/sync/keys", _keys)
     app.router.add_get("/sync/status", _status)
     if context.federation.sync.hosted and context.background:
@@ -113,6 +119,22 @@ async def _pull(request: web.Request) -> web.Response:
             "more": result.more,
         }
     )
+
+
+async def _holdings(request: web.Request) -> web.Response:
+    data = await _json(request)
+    work = data.get("work")
+    if not isinstance(work, str | int) or isinstance(work, bool):
+        raise _bad('"work" is a work id')
+    branch, work_id = data["branch"], str(work)
+
+    def read() -> dict[str, Any]:
+        with request.app[CONTEXT].store.read() as session:
+            catalogue = StoreCatalogue(session)
+            lenders = [dataclasses.asdict(c) for c in catalogue.lenders_for(work_id, branch)]
+            return {"lenders": lenders, "copies": list(catalogue.copies_of(work_id, branch))}
+
+    return web.json_response(await asyncio.to_thread(read))
 
 
 async def _keys(request: web.Request) -> web.Response:

@@ -4,7 +4,11 @@ It verifies every pushed message's signature, keeps each origin's stream gapless
 message once, in sequence), judges it with the pure core's ``Authority`` (what a branch may
 say) and hands each branch the streams of the others: the messages addressed to it, and a
 skip for every other slot. Forged, replayed and unknown-branch deliveries are refused and
-logged. Everything is in the store; the authority's ledger is rebuilt by replaying the
+logged. It follows every admitted message with the pure core's ``CustodyLedger`` and writes
+the custody rows search reads, for every branch whose node is not in this store (a hosted
+branch's node writes its own), so search shows village branches' custody too.
+
+Everything is in the store; the authority and the ledger are rebuilt by replaying the
 admitted streams in admission order, so any hub process (or several, on one PostgreSQL)
 picks up where the last left off.
 """
@@ -23,19 +27,19 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from sync.authority import Authority
-from sync.messages import message_from_dict
+from sync.custody import Custody
+from sync.custody_ledger import CustodyLedger
+from sync.messages import HUB, Message, TransferAction, TransferMessage, message_from_dict
 from sync.refusal import Refusal, RefusalCode
 from sync.sequencing import Inbox, Verdict
 from sync.signing import KeyRing, SignedMessage, verify
 from union.store.engine import Store
-from union.store.sync_models import SyncHeardRow, SyncStreamRow
+from union.store.sync_models import SyncHeardRow, SyncNodeRow, SyncStreamRow
 from union.sync_node.catalogue import split_item_id
 from union.sync_node.codec import entries_from_dicts, skip_range_to_dict
 from union.sync_node.keys import key_ring
-from union.sync_node.node import log_refusal
+from union.sync_node.node import log_refusal, write_custody
 from union.sync_node.session import Pulled
-
-HUB = "hub"
 
 
 class CataloguedBy:
@@ -86,6 +90,7 @@ class Hub:
         self.store = store
         self._lock = threading.Lock()
         self._authority: Authority | None = None
+        self._ledger: CustodyLedger | None = None
         self._members = _Members()
         self._position = 0
 
@@ -104,7 +109,8 @@ class Hub:
         if not self.store.is_sqlite:
             # One admitter at a time across hub processes sharing the database.
             session.execute(text("SELECT pg_advisory_xact_lock(18626)"))
-        authority = self._catch_up(session)
+        authority, ledger = self._catch_up(session)
+        custody: dict[str, tuple[str, Custody]] = {}
         if self._members.public_key(branch) is not None:
             _heard(session, branch, now)
         origins = {s.message.origin for s in batch} | {branch}
@@ -128,6 +134,8 @@ class Hub:
                 log_refusal(session, HUB, signed, replay, now)
             for ready in accepted.ready:
                 verdict = authority.admit(ready.message)
+                if verdict is None:
+                    custody.update(_changed_elsewhere(ledger, ready.message))
                 self._position += 1
                 rows.append(
                     {
@@ -144,23 +152,29 @@ class Hub:
                 )
         if rows:
             session.execute(insert(SyncStreamRow), rows)
+        if custody:
+            hosted = set(session.scalars(select(SyncNodeRow.branch)))
+            _write_hub_custody(session, custody, hosted, now)
         return PushResult(inbox.held(branch), len(rows), refused, duplicates)
 
-    def _catch_up(self, session: Session) -> Authority:
+    def _catch_up(self, session: Session) -> tuple[Authority, CustodyLedger]:
         # Admit what other hub processes admitted since this one last looked.
         self._members.ring = key_ring(session)
-        if self._authority is None:
-            self._authority, self._position = Authority(self._members, CataloguedBy()), 0
-        authority = self._authority
+        if self._authority is None or self._ledger is None:
+            self._authority = Authority(self._members, CataloguedBy())
+            self._ledger, self._position = CustodyLedger(self._authority), 0
+        authority, ledger = self._authority, self._ledger
         rows = session.execute(
             select(SyncStreamRow.message, SyncStreamRow.admitted)
             .where(SyncStreamRow.admitted > self._position)
             .order_by(SyncStreamRow.admitted)
         )
-        for message, admitted in rows:
-            authority.admit(message_from_dict(message))
+        for data, admitted in rows:
+            message = message_from_dict(data)
+            if authority.admit(message) is None:
+                ledger.follow(message)
             self._position = admitted
-        return authority
+        return authority, ledger
 
     def acknowledged(self, branch: str) -> int:
         """The highest contiguous sequence number of ``branch``'s stream the hub holds."""
@@ -225,6 +239,27 @@ def _held(session: Session, origins: Iterable[str]) -> dict[str, int]:
         .group_by(SyncStreamRow.origin)
     )
     return {origin: int(top) for origin, top in rows}
+
+
+def _changed_elsewhere(ledger: CustodyLedger, message: Message) -> dict[str, Custody]:
+    """The copies ``message`` changed, each with the branch that owned it before: a
+    transfer's receipt (sent by the destination to the source) is the only message that
+    moves a copy to another owner."""
+    changed = ledger.follow(message)
+    body = message.body
+    moved = isinstance(body, TransferMessage) and body.action is TransferAction.RECEIVED
+    return {i: (message.recipient if moved else c.owner, c) for i, c in changed.items()}
+
+
+def _write_hub_custody(
+    session: Session,
+    custody: Mapping[str, tuple[str, Custody]],
+    hosted: set[str],
+    now: datetime,
+) -> None:
+    # A branch whose node lives in this store writes its copies' custody itself.
+    mine = {i: c for i, (before, c) in custody.items() if before not in hosted}
+    write_custody(session, HUB, mine, {}, now)
 
 
 def _heard(session: Session, branch: str, now: datetime) -> None:

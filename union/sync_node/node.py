@@ -9,7 +9,6 @@ it or none of it, so a restarted node goes on exactly where it was.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from sync.messages import Message, message_from_dict
 from sync.refusal import Refusal, RefusalCode
 from sync.sequencing import Inbox, Skip, Verdict
 from sync.signing import SignedMessage, sign, verify
+from sync.state_codec import decode_state, encode_state
 from union.store.engine import Store
 from union.store.models import BranchRow, ItemRow, WorkMemberRow
 from union.store.sync_models import (
@@ -98,7 +98,7 @@ class BranchNode:
         elsewhere = owned_elsewhere(session, self.code, wanted)
         record_conflicts(session, self.code, elsewhere, now)
         new = branch.add_items(i for i in wanted if i not in elsewhere)
-        _write_custody(session, self.code, {i: branch.custody[i] for i in new}, {}, now)
+        write_custody(session, self.code, {i: branch.custody[i] for i in new}, {}, now)
         return new
 
     # Reading ------------------------------------------------------------------------------
@@ -255,7 +255,7 @@ class _Transaction:
         after = self.branch.custody
         changed = {i: c for i, c in after.items() if self._custody_before.get(i) is not c}
         gone = {i: c for i, c in self._custody_before.items() if i not in after}
-        _write_custody(self.session, self._node.code, changed, gone, self._now)
+        write_custody(self.session, self._node.code, changed, gone, self._now)
         _save(self.session, self._node.code, self.branch, self._now, self._next_seq)
 
 
@@ -268,8 +268,7 @@ def _load(
     row = session.scalar(query)
     if row is None:
         raise NodeError(f"branch {code!r} has no sync node in this store")
-    # Only _save writes this column, in our own store: never bytes from the network.
-    state = pickle.loads(row.state)
+    state = decode_state(row.state)
     return Branch.restore(code, StoreCatalogue(session), state, policy), row.next_seq
 
 
@@ -277,7 +276,7 @@ def _save(
     session: Session, code: str, branch: Branch, now: datetime, next_seq: int | None = None
 ) -> None:
     values: dict[str, Any] = {
-        "state": pickle.dumps(branch.state(), protocol=pickle.HIGHEST_PROTOCOL),
+        "state": encode_state(branch.state()),
         "updated_at": now,
     }
     if next_seq is not None:
@@ -316,15 +315,16 @@ def _audit_head(session: Session, code: str) -> audit.AuditEntry | None:
     return audit.AuditEntry(row.branch, row.index, row.prev_hash, row.record, row.hash)
 
 
-def _write_custody(
+def write_custody(
     session: Session,
     code: str,
     changed: dict[str, Custody],
     gone: dict[str, Custody],
     now: datetime,
 ) -> None:
-    """Upsert the custody rows this branch writes; a copy that left on a transfer is
-    recorded with its new owner unless that owner already wrote it here."""
+    """Upsert the custody rows ``code`` writes (each with its custody's owner); a copy that
+    left on a transfer is recorded with its new owner unless that owner already wrote it
+    here. The works listing the copies are logged as changed, for search to follow."""
     if not changed and not gone:
         return
     ids = list(changed) + list(gone)
@@ -335,7 +335,7 @@ def _write_custody(
     for item, custody in changed.items():
         hold = custody.hold
         values = {
-            "owner": code,
+            "owner": custody.owner,
             "status": custody.status.value,
             "hold_kind": hold.kind.value if hold else None,
             "hold_id": hold.id if hold else None,

@@ -14,34 +14,43 @@ Returned records are the pure core's frozen dataclasses (``Leg``, ``Rota``, ``Tr
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from sync.branch import Branch, Outcome
+from sync.branch import Branch, LoanPolicy, Outcome
 from sync.custody import Custody
 from sync.loan_request import TERMINAL, Leg, LoanPhase
-from sync.messages import RequesterAction
+from sync.messages import RequesterAction, SupplierStatus
 from sync.refusal import Refusal
 from sync.rota import Patience, Rota
 from sync.transfer import FINAL, Transfer
+from union.config import SyncSettings
 from union.store.engine import Store
 from union.store.sync_models import SyncHeardRow
 from union.sync_node import conflicts
-from union.sync_node.catalogue import custody_of_works, owners_of
+from union.sync_node.catalogue import (
+    LocalHoldings,
+    UnionHoldings,
+    custody_of_works,
+    owners_of,
+)
+from union.sync_node.hub_holdings import HubHoldings
 from union.sync_node.keys import load_key_file
 from union.sync_node.node import BranchNode
 
 __all__ = [
+    "BranchSnapshot",
     "Conflict",
     "IncomingRequest",
     "KeyDirectory",
     "OutgoingRequest",
     "SyncRefused",
     "SyncService",
+    "configured_service",
     "custody_of_works",
     "owners_of",
 ]
@@ -80,10 +89,12 @@ class OutgoingRequest:
 
 
 class KeyDirectory:
-    """Signing keys of the branches this node acts for: ``<dir>/<code>.pem``."""
+    """Signing keys of the branches this node acts for: ``<dir>/<code>.pem``; the branches
+    in ``answering`` have incoming requests answered by the protocol, not their staff."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, answering: Collection[str] = ()) -> None:
         self.directory = directory
+        self.answering = frozenset(answering)
 
     def path(self, branch: str) -> Path:
         """Where ``branch``'s private key is kept."""
@@ -91,52 +102,49 @@ class KeyDirectory:
 
     def node(self, store: Store, branch: str) -> BranchNode:
         """``branch``'s node in ``store``, signing with its key."""
-        return BranchNode(store, branch, load_key_file(self.path(branch)))
+        policy = LoanPolicy(answer_requests=branch in self.answering)
+        return BranchNode(store, branch, load_key_file(self.path(branch)), policy)
 
 
-class SyncService:
-    """The sync protocol for staff, over one store. ``nodes(branch)`` gives the branch's
-    node (with its signing key); ``patience`` is how long a lender is waited for."""
+class BranchSnapshot:
+    """One branch's protocol state as loaded once (a copy: changing it changes nothing
+    stored), with what each staff board lists."""
 
-    def __init__(
-        self,
-        store: Store,
-        nodes: Callable[[str], BranchNode],
-        patience: Patience | None = None,
-        loan_days: int = 14,
-    ) -> None:
-        self.store = store
-        self._nodes = nodes
-        self.patience = patience or Patience(silence=timedelta(days=2), limit=timedelta(days=7))
-        self.loan_days = loan_days
+    def __init__(self, state: Branch) -> None:
+        self._state = state
 
-    # Reading ------------------------------------------------------------------------------
-
-    def incoming(self, branch: str, open_only: bool = True) -> list[IncomingRequest]:
+    def incoming(self, open_only: bool = True) -> list[IncomingRequest]:
         """Requests this branch is asked to supply, newest id last."""
-        state = self._nodes(branch).branch()
-        found = [IncomingRequest(leg) for _, leg in sorted(state.lending.items())]
+        found = [IncomingRequest(leg) for _, leg in sorted(self._state.lending.items())]
         return [r for r in found if r.open or not open_only]
 
-    def outgoing(self, branch: str) -> list[OutgoingRequest]:
+    def outgoing(self) -> list[OutgoingRequest]:
         """Patron requests this branch placed, with the leg currently asked."""
-        state = self._nodes(branch).branch()
+        state = self._state
         out = []
         for request_id, walk in sorted(state.rotas.items()):
             leg_id = f"{request_id}/{walk.position + 1}"
             out.append(OutgoingRequest(walk, state.borrowing.get(leg_id)))
         return out
 
-    def pick_list(self, branch: str) -> list[Leg]:
-        """Copies to take off the shelf and ship: legs this branch will supply."""
-        state = self._nodes(branch).branch()
+    def to_answer(self) -> list[Leg]:
+        """Requests waiting for this branch's staff to answer (WillSupply, Unfilled or
+        RetryPossible)."""
         return [
-            leg for _, leg in sorted(state.lending.items()) if leg.phase is LoanPhase.WILL_SUPPLY
+            leg for _, leg in sorted(self._state.lending.items())
+            if leg.phase is LoanPhase.REQUESTED
         ]
 
-    def to_receive(self, branch: str) -> list[Leg]:
+    def pick_list(self) -> list[Leg]:
+        """Copies to take off the shelf and ship: legs this branch will supply."""
+        return [
+            leg for _, leg in sorted(self._state.lending.items())
+            if leg.phase is LoanPhase.WILL_SUPPLY
+        ]
+
+    def to_receive(self) -> list[Leg]:
         """Copies on their way to this branch: borrowed and shipped, or returned to it."""
-        state = self._nodes(branch).branch()
+        state = self._state
         borrowed = [
             leg for _, leg in sorted(state.borrowing.items()) if leg.phase is LoanPhase.SHIPPED
         ]
@@ -145,21 +153,50 @@ class SyncService:
         ]
         return borrowed + returning
 
-    def borrowed(self, branch: str) -> list[Leg]:
+    def borrowed(self) -> list[Leg]:
         """Copies this branch has borrowed and not yet sent back (at the desk or on loan)."""
-        state = self._nodes(branch).branch()
         keep = (LoanPhase.RECEIVED, LoanPhase.WITH_PATRON)
-        return [leg for _, leg in sorted(state.borrowing.items()) if leg.phase in keep]
+        return [leg for _, leg in sorted(self._state.borrowing.items()) if leg.phase in keep]
 
-    def transfers(self, branch: str, open_only: bool = False) -> list[Transfer]:
+    def transfers(self, open_only: bool = False) -> list[Transfer]:
         """Permanent transfers this branch sends or receives."""
-        state = self._nodes(branch).branch()
-        found = [t for _, t in sorted(state.transfers.items())]
+        found = [t for _, t in sorted(self._state.transfers.items())]
         return [t for t in found if t.status not in FINAL or not open_only]
 
-    def custody(self, branch: str) -> list[Custody]:
+    def transfer(self, transfer_id: str) -> Transfer | None:
+        """One transfer this branch sends or receives, if there is one by that id."""
+        return self._state.transfers.get(transfer_id)
+
+    def custody(self) -> list[Custody]:
         """Custody of every copy this branch owns."""
-        return [c for _, c in sorted(self._nodes(branch).branch().custody.items())]
+        return [c for _, c in sorted(self._state.custody.items())]
+
+
+class SyncService:
+    """The sync protocol for staff, over one store. ``nodes(branch)`` gives the branch's
+    node (with its signing key); ``patience`` is how long a lender is waited for;
+    ``holdings`` are the union holdings rotas and answers are built from (by default
+    ``store``'s own: a village agent's store has no works, so it asks the hub)."""
+
+    def __init__(
+        self,
+        store: Store,
+        nodes: Callable[[str], BranchNode],
+        patience: Patience | None = None,
+        loan_days: int = 14,
+        holdings: UnionHoldings | None = None,
+    ) -> None:
+        self.store = store
+        self._nodes = nodes
+        self._holdings = holdings or LocalHoldings(store)
+        self.patience = patience or Patience(silence=timedelta(days=2), limit=timedelta(days=7))
+        self.loan_days = loan_days
+
+    # Reading ------------------------------------------------------------------------------
+
+    def snapshot(self, branch: str) -> BranchSnapshot:
+        """The branch's state, loaded once: read every board of one page from it."""
+        return BranchSnapshot(self._nodes(branch).branch())
 
     def last_heard(self) -> dict[str, datetime]:
         """When the hub last heard from each branch (in the hub's store)."""
@@ -180,7 +217,10 @@ class SyncService:
         """Place a title-level request: any copy of the work, lenders asked in rota order
         (available copies first, then nearer and less loaded branches). Returns its id."""
         request_id = _new_id(branch)
-        self._run(branch, lambda b: b.request_title(request_id, str(work_id), now), now)
+        candidates = self._holdings.lenders_for(str(work_id), branch)
+        self._run(
+            branch, lambda b: b.request_title(request_id, str(work_id), now, candidates), now
+        )
         return request_id
 
     def reserve_item(self, branch: str, item_id: str, now: datetime) -> str:
@@ -226,6 +266,23 @@ class SyncService:
 
     # Supplying ----------------------------------------------------------------------------
 
+    def will_supply(
+        self, branch: str, leg_id: str, now: datetime, item_id: str | None = None
+    ) -> None:
+        """Answer a waiting request WillSupply, reserving ``item_id`` (by default the first
+        of this branch's copies asked for that is on the shelf)."""
+        node = self._nodes(branch)
+        leg = node.branch().lending.get(leg_id)
+        work = leg.request.work_id if leg else None
+        copies = self._holdings.copies_of(work, branch) if work else None
+        will = SupplierStatus.WILL_SUPPLY
+        self._run(branch, lambda b: b.answer(leg_id, will, item_id, copies), now, node)
+
+    def retry_later(self, branch: str, leg_id: str, now: datetime) -> None:
+        """Answer a waiting request RetryPossible: not now (the requester asks the next
+        lender on its rota)."""
+        self._run(branch, lambda b: b.answer(leg_id, SupplierStatus.RETRY_POSSIBLE), now)
+
     def ship(self, branch: str, leg_id: str, now: datetime, due: date | None = None) -> date:
         """Send a reserved copy to the requester; returns the due date."""
         due = due or (now.date() + timedelta(days=self.loan_days))
@@ -233,7 +290,8 @@ class SyncService:
         return due
 
     def unfill(self, branch: str, leg_id: str, now: datetime) -> None:
-        """The reserved copy cannot be supplied after all."""
+        """Answer a waiting request Unfilled, or say a reserved copy cannot be supplied
+        after all."""
         self._run(branch, lambda b: b.unfill(leg_id), now)
 
     def check_in(self, branch: str, leg_id: str, now: datetime) -> None:
@@ -323,6 +381,28 @@ class SyncService:
         if outcome.refusal is not None:
             raise SyncRefused(outcome.refusal)
         return outcome
+
+
+def configured_service(
+    store: Store, settings: SyncSettings, holdings: UnionHoldings | None = None
+) -> SyncService:
+    """The sync service over ``store`` as the federation file's ``[sync]`` configures it:
+    signing keys from ``key_dir``, the automatic-answer policy, patience and loan days;
+    the union holdings from ``holdings`` (by default, the store's own; at a village agent,
+    the hub's)."""
+    keys = KeyDirectory(settings.key_dir, settings.answer_requests)
+    if holdings is None and settings.branch and settings.hub_url:
+        holdings = HubHoldings(settings.hub_url)  # a village store holds no works
+    return SyncService(
+        store,
+        lambda branch: keys.node(store, branch),
+        Patience(
+            silence=timedelta(days=settings.patience_days),
+            limit=timedelta(days=settings.patience_limit_days),
+        ),
+        loan_days=settings.loan_days,
+        holdings=holdings,
+    )
 
 
 def _new_id(branch: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from sync.branch import LoanPolicy
 from sync.rota import Patience
 from sync.sequencing import Skip
 from sync.signing import SignedMessage
@@ -40,18 +41,31 @@ class Mailbox(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SessionReport:
-    """What one session moved."""
+    """What one session moved, and how many exchanges (pull, apply, push) it took."""
 
     pushed: int
     acknowledged: int
     applied: int
     passed_over: int
+    exchanges: int = 1
+
+
+#: A session keeps exchanging while messages arrive, up to this many exchanges (replies
+#: come from branches syncing at the same time).
+MAX_EXCHANGES = 10
 
 
 async def sync_once(
-    node: BranchNode, mailbox: Mailbox, now: datetime, patience: Patience | None = None
+    node: BranchNode,
+    mailbox: Mailbox,
+    now: datetime,
+    patience: Patience | None = None,
+    max_exchanges: int = MAX_EXCHANGES,
 ) -> SessionReport:
-    """Push every unacknowledged message, then pull and apply until the hub has no more.
+    """Push every unacknowledged message, then pull and apply until the hub has no more,
+    pass over late lenders and push what that produced; and exchange again while anything
+    arrives (up to ``max_exchanges``), so replies from branches online at the same time
+    are taken in the same session.
 
     Store calls run off the event loop. A failure anywhere leaves the node as it was after
     its last completed step: unacknowledged messages are simply sent again next time.
@@ -61,6 +75,26 @@ async def sync_once(
     if pending:
         acknowledged = await mailbox.push(node.code, pending)
         await asyncio.to_thread(node.acknowledge, acknowledged)
+    applied = passed = exchanges = 0
+    while exchanges < max_exchanges:
+        exchanges += 1
+        arrived, skipped = await _pull_all(node, mailbox, now, patience)
+        applied += arrived
+        passed += skipped
+        # Answers and new asks made while applying go out in the same session.
+        again = await asyncio.to_thread(node.pending)
+        if again:
+            await asyncio.to_thread(node.acknowledge, await mailbox.push(node.code, again))
+        if not arrived:
+            break
+    return SessionReport(len(pending), acknowledged, applied, passed, exchanges)
+
+
+async def _pull_all(
+    node: BranchNode, mailbox: Mailbox, now: datetime, patience: Patience | None
+) -> tuple[int, int]:
+    # Pull and apply until the hub has no more; then pass over late lenders. Returns
+    # (messages applied, lenders passed over).
     applied = 0
     heard: dict[str, datetime] = {}
     while True:
@@ -75,11 +109,14 @@ async def sync_once(
             node.command, lambda b: b.pass_over_late(now, heard, patience), now
         )
         passed = len(outcome.drafts)
-    # Answers and new asks made while applying go out in the same session.
-    again = await asyncio.to_thread(node.pending)
-    if again:
-        await asyncio.to_thread(node.acknowledge, await mailbox.push(node.code, again))
-    return SessionReport(len(pending), acknowledged, applied, passed)
+    return applied, passed
+
+
+def policy_of(settings: SyncSettings, code: str) -> LoanPolicy:
+    """How branch ``code`` answers without its staff, from the [sync] settings."""
+    return LoanPolicy(
+        renewal_days=settings.loan_days, answer_requests=code in settings.answer_requests
+    )
 
 
 def patience_of(settings: SyncSettings) -> Patience:

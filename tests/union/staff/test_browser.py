@@ -83,15 +83,18 @@ async def test_a_staff_member_signs_in_and_ships_a_requested_item(
         await expect(village.get_by_role("status")).to_have_text("Tersimpan.")
         await expect(village.locator("table")).to_contain_text("Menunggu jawaban")
 
-        await desk.sync("DESA1", "KOTA", "DESA1")
-        [reserved] = fed.service.pick_list("KOTA")
+        await desk.sync("DESA1", "KOTA")
+        city = await (await chromium.new_context(java_script_enabled=False)).new_page()
+        await _sign_in(city, node.url, "KOTA", "admin")
+        await _menu(city, "Permintaan masuk")
+        asked = city.get_by_role("row").filter(has_text="DESA1")
+        await expect(asked).to_contain_text("Diminta")
+        await asked.get_by_role("button", name="Sanggup memenuhi").click()
+        await expect(city.get_by_role("status")).to_have_text("Tersimpan.")
+        [reserved] = fed.service.snapshot("KOTA").pick_list()
         copy = reserved.item_id
         assert copy is not None and copy.startswith("KOTA/")
 
-        city = await (await chromium.new_context(java_script_enabled=False)).new_page()
-        await _sign_in(city, node.url, "KOTA", "admin")
-        await expect(city.locator("main")).to_contain_text(
-            "Untuk diambil dan dikirim: 1")
         await _menu(city, "Daftar ambil")
         row = city.get_by_role("row").filter(has_text=copy)
         await expect(row).to_contain_text("DESA1")

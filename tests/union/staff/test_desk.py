@@ -43,15 +43,58 @@ def _custody(store: Store, item: str) -> tuple[str, str, str | None]:
         return row.owner, row.status, row.hold_branch
 
 
-async def _requested(desk: Desk, item: str = "KOTA/B1") -> str:
-    """DESA1 asks for ``item``; KOTA has answered WillSupply. Returns the leg id."""
+async def _asked(desk: Desk, item: str = "KOTA/B1") -> str:
+    """DESA1 asks for ``item`` and KOTA has the request, unanswered. Returns the leg id."""
     token = new_token(desk.node.store, "DESA1")
     async with browser() as client:
         status, body = await api(client, desk.node, token, "POST",
                                  "/DESA1/permintaan/keluar", {"item_id": item})
     assert status == 201
-    await desk.sync("DESA1", "KOTA", "DESA1")
+    await desk.sync("DESA1", "KOTA")
     return f"{body['id']}/1"
+
+
+async def _requested(desk: Desk, item: str = "KOTA/B1") -> str:
+    """DESA1 asks for ``item``; KOTA's staff have answered WillSupply through the API.
+    Returns the leg id."""
+    leg = await _asked(desk, item)
+    async with browser() as client:
+        status, _ = await api(client, desk.node, new_token(desk.node.store, "KOTA"), "POST",
+                              "/KOTA/permintaan/masuk/sanggup", {"id": leg})
+    assert status == 200
+    await desk.sync("KOTA", "DESA1")
+    return leg
+
+
+async def test_a_waiting_request_is_answered_from_the_incoming_page(desk: Desk) -> None:
+    leg = await _asked(desk)
+    assert _custody(desk.node.store, "KOTA/B1") == ("KOTA", "on_shelf", None)
+    add_staff(desk.node.store, "KOTA", "admin")
+    async with browser() as client:
+        await sign_in(client, desk.node.url, "KOTA", "admin")
+        async with client.get(f"{desk.node.url}/staf/KOTA/permintaan/masuk") as page:
+            html = await page.text()
+        assert leg in html and "Diminta" in html and "Sanggup memenuhi" in html
+        answer = await client.post(f"{desk.node.url}/staf/KOTA/permintaan/masuk/sanggup",
+                                   data={"csrf": csrf_of(html), "id": leg},
+                                   allow_redirects=False)
+    assert answer.status == 303
+    assert _custody(desk.node.store, "KOTA/B1") == ("KOTA", "reserved", "DESA1")
+    await desk.sync("KOTA", "DESA1")
+    [placed] = desk.fed.service.snapshot("DESA1").outgoing()
+    assert placed.rota.status.value == "supplied"
+
+
+async def test_retry_possible_from_the_api_sends_the_request_down_the_rota(desk: Desk) -> None:
+    leg = await _asked(desk)
+    async with browser() as client:
+        status, _ = await api(client, desk.node, new_token(desk.node.store, "KOTA"), "POST",
+                              "/KOTA/permintaan/masuk/coba-lagi", {"id": leg})
+    assert status == 200
+    await desk.sync("KOTA", "DESA1")
+    [placed] = desk.fed.service.snapshot("DESA1").outgoing()
+    assert placed.rota.status.value == "unfilled"  # KOTA was its only lender
+    assert _custody(desk.node.store, "KOTA/B1") == ("KOTA", "on_shelf", None)
 
 
 async def test_a_request_shows_on_the_owners_incoming_page_and_pick_list(desk: Desk) -> None:
@@ -86,7 +129,7 @@ async def test_shipping_from_the_pick_list_page_puts_the_copy_in_transit(desk: D
     assert _custody(desk.node.store, "KOTA/B1") == ("KOTA", "in_transit", "DESA1")
     assert "Tersimpan." in after_html and "Tidak ada yang perlu diambil." in after_html
     await desk.sync("KOTA", "DESA1")
-    [arriving] = desk.fed.service.to_receive("DESA1")
+    [arriving] = desk.fed.service.snapshot("DESA1").to_receive()
     assert arriving.request_id == leg and str(arriving.due) == "2026-12-20"
 
 

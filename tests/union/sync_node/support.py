@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from union.store.engine import Store
+from union.store.models import WorkRow
+from union.sync_node.catalogue import work_items
 from union.sync_node.enrolment import enrol
 from union.sync_node.hub import Hub, LocalMailbox
 from union.sync_node.node import BranchNode
@@ -61,9 +65,27 @@ class Hosted:
         return {c: asyncio.run(sync_once(self.node(c), self.mailbox, self.clock())) for c in codes}
 
 
-def hosted(store: Store, tmp_path: Path, branches: Mapping[str, Iterable[str]]) -> Hosted:
-    """A federation of ``branches`` (code -> barcodes they own)."""
-    fed = Hosted(store, KeyDirectory(tmp_path / "keys"))
+def hosted(
+    store: Store,
+    tmp_path: Path,
+    branches: Mapping[str, Iterable[str]],
+    answering: Iterable[str] = (),
+) -> Hosted:
+    """A federation of ``branches`` (code -> barcodes they own); those in ``answering``
+    answer incoming requests automatically, the others' staff answer them."""
+    fed = Hosted(store, KeyDirectory(tmp_path / "keys", tuple(answering)))
     for code, items in branches.items():
         fed.add(code, items)
     return fed
+
+
+def shared_work(store: Store, *branches: str) -> tuple[int, list[str]]:
+    """The first work whose barcoded copies are held by exactly ``branches``."""
+    with store.read() as session:
+        for work_id, display in session.execute(
+            select(WorkRow.id, WorkRow.display).where(WorkRow.status == "live").order_by(WorkRow.id)
+        ):
+            items = list(work_items(display))
+            if sorted({i.split("/")[0] for i in items}) == sorted(branches):
+                return work_id, items
+    raise AssertionError(f"the demo catalogue has no work held by exactly {branches}")

@@ -62,7 +62,7 @@ def test_a_delivery_repeated_and_reordered_is_applied_once_in_sequence(
     both = kota.receive([pulled[1], pulled[0], pulled[0]], fed.clock())
     again = kota.receive(pulled, fed.clock())
     assert (both.applied, both.duplicates, again.applied, again.duplicates) == (2, 1, 0, 2)
-    lent = sorted(r.leg.request_id for r in fed.service.incoming("KOTA"))
+    lent = sorted(r.leg.request_id for r in fed.service.snapshot("KOTA").incoming())
     assert lent == sorted([f"{first}/1", f"{second}/1"])
     assert kota.held() == {"DESA": 2}
 
@@ -121,7 +121,7 @@ def test_the_hub_refuses_a_branch_supplying_a_copy_it_does_not_own(
     fed.service.reserve_item("KOTA", "DESA/D1", fed.clock())
     fed.sync("KOTA")
     desa_key = load_key_file(fed.keys.path("DESA"))
-    [leg] = fed.service.outgoing("KOTA")
+    [leg] = fed.service.snapshot("KOTA").outgoing()
     claim = SupplyingAgencyMessage(
         SupplierStatus.WILL_SUPPLY, ReasonForMessage.REQUEST_RESPONSE, item_id="KOTA/B1"
     )
@@ -139,7 +139,9 @@ def test_the_hub_refuses_a_branch_supplying_a_copy_it_does_not_own(
 
 def test_every_message_sent_and_applied_is_in_the_audit_log(store: Store, tmp_path: Path) -> None:
     fed = hosted(store, tmp_path, {"KOTA": ["B1"], "DESA": []})
-    fed.service.reserve_item("DESA", "KOTA/B1", fed.clock())
-    fed.sync("DESA", "KOTA", "DESA")
+    request = fed.service.reserve_item("DESA", "KOTA/B1", fed.clock())
+    fed.sync("DESA", "KOTA")
+    fed.service.will_supply("KOTA", f"{request}/1", fed.clock())
+    fed.sync("KOTA", "DESA")
     # DESA: its request out, the answer in; KOTA: the request in, its answer out.
     assert (audit_entries(store, "DESA"), audit_entries(store, "KOTA")) == (2, 2)
