@@ -15,7 +15,7 @@ from datetime import datetime
 
 from lxml import etree
 
-from harvesters.marc_parsing import record_from_marcxml
+from harvesters.marc_parsing import record_from_canonical_marcxml, record_from_marcxml
 from harvesters.oai.profiles import ServerProfile
 from harvesters.oai.responses import Header, RecordEntry
 from harvesters.records import MARCXML, OAI_DC, HarvestedRecord, SkippedRecord
@@ -108,8 +108,10 @@ def _build(
         raise _Skip(f"expected one metadata element, found {len(entry.metadata)}")
     element = entry.metadata[0]
     if payload_format == MARCXML:
-        marc = record_from_marcxml(element).record
-        return HarvestedRecord(header.identifier, MARCXML, canonical(element), datestamp, marc=marc)
+        payload = canonical(element)
+        marc = (record_from_canonical_marcxml(element, payload)
+                or record_from_marcxml(element).record)
+        return HarvestedRecord(header.identifier, MARCXML, payload, datestamp, marc=marc)
     if payload_format == OAI_DC:
         element = profile.oai_dc(element)
     return HarvestedRecord(header.identifier, payload_format, canonical(element), datestamp)
