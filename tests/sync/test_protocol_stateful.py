@@ -30,13 +30,17 @@ from sync.invariants import (
     situation,
 )
 from sync.loan_request import LoanPhase
-from sync.messages import Message, RequesterAction
+from sync.messages import Message, RequesterAction, SupplierStatus
 from sync.rota import LenderCandidate, Patience, RotaStatus
 from sync.sequencing import Inbox, Outbox
 from sync.transfer import TransferStatus
 from tests.sync.helpers import NOW
 
+# Branch A's staff answer the requests it gets; the others answer automatically (their
+# explicit policy), so both ways of answering race the network.
 POLICY = LoanPolicy(renewal_days=7, max_renewals=1, answer_requests=True)
+STAFFED = LoanPolicy(renewal_days=7, max_renewals=1)
+ANSWERS = (SupplierStatus.WILL_SUPPLY, SupplierStatus.UNFILLED, SupplierStatus.RETRY_POSSIBLE)
 PATIENCE = Patience(silence=timedelta(days=5))
 
 
@@ -66,7 +70,12 @@ class DisorderlyNetwork(RuleBasedStateMachine):
         super().__init__()
         catalogue = LiveCatalogue(self.owners)
         self.branches = {
-            c: Branch(c, catalogue, [i for i, o in self.owners.items() if o == c], POLICY)
+            c: Branch(
+                c,
+                catalogue,
+                [i for i, o in self.owners.items() if o == c],
+                STAFFED if c == "A" else POLICY,
+            )
             for c in self.codes
         }
         catalogue.branches = self.branches
@@ -168,6 +177,11 @@ class DisorderlyNetwork(RuleBasedStateMachine):
                 for command in LENDER_STEPS.get(leg.phase, ()):
                     if command == "recall" and leg.recalled:
                         continue
+                    if command == "answer":
+                        for status in ANSWERS:
+                            answer = partial(Branch.answer, leg_id=leg_id, status=status)
+                            yield f"{code} answers {status} {leg_id}", code, answer
+                        continue
                     call = partial(Branch.ship, leg_id=leg_id, due=due)
                     if command != "ship":
                         call = partial(getattr(Branch, command), leg_id=leg_id)
@@ -230,6 +244,7 @@ BORROWER_STEPS = {
 }
 # What the lender may do in each phase of its leg.
 LENDER_STEPS = {
+    P.REQUESTED: ("answer",),
     P.WILL_SUPPLY: ("ship", "unfill"),
     P.RETURNING: ("check_in",),
     **dict.fromkeys(_KEPT, ("recall",)),
