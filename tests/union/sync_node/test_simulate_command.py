@@ -43,3 +43,14 @@ def test_simulate_refuses_a_loss_rate_outside_zero_to_one(
     config = write_federation(tmp_path, marc_file_branch("KOTA", "kota.mrc", "city"))
     assert main(["--config", str(config), "sync", "simulate", "--loss", "1.5"]) == 2
     assert "loss" in capsys.readouterr().err
+
+
+def test_simulate_help_defines_a_sync_round_and_convergence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_federation(tmp_path, marc_file_branch("KOTA", "kota.mrc", "city"))
+    with pytest.raises(SystemExit) as done:
+        main(["--config", str(config), "sync", "simulate", "--help"])
+    text = capsys.readouterr().out
+    assert done.value.code == 0
+    assert all(word in text for word in ("session", "round", "converged"))
