@@ -11,7 +11,8 @@ for all of them. The per-segment candidate list (``segment_size``) is set far ab
 facet's cardinality, so the counts are exact, not the usual top-k estimate; this doubles
 the cost of the subject facet (thousands of headings) on large result sets, and is the
 price of exact counts. Counting every document (the catalogue's landing page) is the
-most expensive search of all and only changes with the index, so it is cached per
+most expensive search of all and only changes with the index, so the facet counts of
+searches without words (that one, and the facet links followed from it) are cached per
 reader generation (:mod:`union.search.facet_cache`); the reader moves only on our own
 commits and on :meth:`TantivyEngine.refresh`.
 
@@ -32,7 +33,7 @@ import tantivy
 
 from union.search.documents import SearchDocument
 from union.search.engine import FacetValue, Hit, IndexBusy, SearchQuery, SearchResults, Sort
-from union.search.facet_cache import WholeIndexFacets
+from union.search.facet_cache import BrowseFacets
 from union.search.fields import (
     DISPLAY,
     FACET_FIELDS,
@@ -63,6 +64,7 @@ from union.search.tree import (
     Phrase,
     Term,
     YearBetween,
+    has_words,
 )
 from union.search.typos import one_edit_variants, run_search, within_one_edit
 
@@ -128,7 +130,7 @@ class TantivyEngine:
         # facet counts can be cached per generation of what searches see.
         self._index.config_reader(reload_policy="Manual")
         self._generation = 0
-        self._whole_index_facets = WholeIndexFacets()
+        self._browse_facets = BrowseFacets()
         self._writer: tantivy.IndexWriter | None = None
         self._fresh = False
         self._added: set[str] = set()
@@ -250,9 +252,10 @@ class TantivyEngine:
             relevance = float(score) if query.sort is Sort.RELEVANCE else 0.0
             hits.append(Hit(fields["id"], relevance, fields, spans))
         facets: Mapping[str, tuple[FacetValue, ...]] = {}
-        if query.facets and isinstance(plan.root, MatchAll):
-            facets = self._whole_index_facets.get(
+        if query.facets and not has_words(plan.root):
+            facets = self._browse_facets.get(
                 self._generation,
+                plan.root,
                 query.facets,
                 query.facet_limit,
                 lambda: self._facets(searcher, matcher, query),

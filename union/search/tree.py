@@ -26,6 +26,7 @@ __all__ = [
     "YearBetween",
     "all_of",
     "any_of",
+    "has_words",
     "positive_terms",
     "rewrite_positive_terms",
 ]
@@ -149,6 +150,17 @@ def any_of(*nodes: Node) -> Node:
     if len(flat) == 1:
         return flat[0]
     return Or(tuple(dict.fromkeys(flat)))
+
+
+def has_words(node: Node) -> bool:
+    """Whether the tree searches for words or an ISBN (rather than only filtering)."""
+    if isinstance(node, Term | Phrase | IsbnIs):
+        return True
+    if isinstance(node, And | Or):
+        return any(has_words(child) for child in node.children)
+    if isinstance(node, Not):
+        return has_words(node.child)
+    return False
 
 
 def _positive(node: Node) -> Iterator[Term | Phrase]:

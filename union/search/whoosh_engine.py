@@ -33,7 +33,7 @@ from whoosh.writing import IndexWriter
 from union.search import fields as f
 from union.search.documents import SearchDocument
 from union.search.engine import FacetValue, Hit, IndexBusy, SearchQuery, SearchResults, Sort
-from union.search.facet_cache import WholeIndexFacets
+from union.search.facet_cache import BrowseFacets
 from union.search.fields import FACET_FIELDS, FIELD_BOOSTS, YEAR_RANGES, IndexedDocument, prepare
 from union.search.highlight import highlight_spans
 from union.search.layout import claim_directory
@@ -50,6 +50,7 @@ from union.search.tree import (
     Phrase,
     Term,
     YearBetween,
+    has_words,
 )
 from union.search.typos import run_search, within_one_edit
 
@@ -110,7 +111,7 @@ class WhooshEngine:
         self._searcher: Searcher = self._index.searcher()
         self._closed = False
         self._generation = 0
-        self._whole_index_facets = WholeIndexFacets()
+        self._browse_facets = BrowseFacets()
 
     # -- writing ---------------------------------------------------------------------
 
@@ -202,8 +203,8 @@ class WhooshEngine:
         if plan.title_key and query.sort is Sort.RELEVANCE:
             exact = wq.Term(f.TITLE_KEY, plan.title_key, boost=_TITLE_KEY_BOOST)
             scored = wq.AndMaybe(matcher, exact)
-        whole_index = isinstance(plan.root, MatchAll)
-        groups = {} if whole_index else {name: _facet(name) for name in query.facets}
+        browse = not has_words(plan.root)
+        groups = {} if browse else {name: _facet(name) for name in query.facets}
         sortedby = _SORTS.get(query.sort)
         results = self._searcher.search(
             scored,
@@ -221,9 +222,10 @@ class WhooshEngine:
                 score = float(hit.score) if sortedby is None and hit.score is not None else 0.0
                 hits.append(Hit(fields["id"], score, fields, spans))
         facets: Mapping[str, tuple[FacetValue, ...]]
-        if whole_index and query.facets:
-            facets = self._whole_index_facets.get(
+        if browse and query.facets:
+            facets = self._browse_facets.get(
                 self._generation,
+                plan.root,
                 query.facets,
                 query.facet_limit,
                 lambda: self._count_facets(matcher, query),
