@@ -139,7 +139,9 @@ def run_search(
     on, execute it again with corrected words.
 
     Only the words the index does not know are corrected; when it knows them all (the
-    words exist, just not together), every word long enough is widened instead.
+    words exist, just not together), every word long enough is widened instead, unless
+    the search is filtered: then the filters, not the spelling, are why nothing matched,
+    and a retry would only cost time.
     """
     plan = plan_search(query)
     results = execute(plan)
@@ -147,6 +149,9 @@ def run_search(
         return results
     words = correctable_words(plan.root)
     unknown = [word for word in words if not vocabulary.frequency(word)]
+    filtered = bool(query.filters) or query.year_from is not None or query.year_to is not None
+    if filtered and not unknown:
+        return results
     corrections = {}
     for word in unknown or words:
         proposed = tuple(vocabulary.similar(word))

@@ -3,6 +3,7 @@ retry when a query finds nothing (with a fake engine)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rapidfuzz.distance import OSA
@@ -110,6 +111,28 @@ def test_known_words_are_all_widened_when_none_is_unknown() -> None:
     vocabulary = FakeVocabulary({"sejarah": 4, "sejarak": 1, "rakyat": 3})
     run_search(SearchQuery("sejarak rakyat"), fake_execute([]), vocabulary)
     assert vocabulary.asked == ["sejarak", "rakyat"]
+
+
+@pytest.mark.parametrize("query", [
+    SearchQuery("sejarak rakyat", filters={"branch": ["DESA03"]}),
+    SearchQuery("sejarak rakyat", year_from=1990),
+    SearchQuery("sejarak rakyat", year_to=1950),
+], ids=["facet filter", "year from", "year to"])
+def test_a_filtered_search_of_known_words_is_not_retried(query: SearchQuery) -> None:
+    plans: list[Plan] = []
+    vocabulary = FakeVocabulary({"sejarah": 4, "sejarak": 1, "rakyat": 3})
+    results = run_search(query, fake_execute(plans), vocabulary)
+    assert (results.total, results.corrections, vocabulary.asked) == (0, {}, [])
+    assert len(plans) == 1
+
+
+def test_a_filtered_search_still_corrects_unknown_words() -> None:
+    plans: list[Plan] = []
+    query = SearchQuery("perpustakan", filters={"branch": ["KOTA"]})
+    results = run_search(query, fake_execute(plans), FakeVocabulary(COUNTS))
+    assert results.total == 1
+    assert "perpustakan" in results.corrections
+    assert len(plans) == 2
 
 
 def test_found_means_no_retry() -> None:
