@@ -148,22 +148,35 @@ def _root_words() -> frozenset[str]:
 
 
 # Sastrawi changes a word only through its affix rules, each a regular expression anchored
-# at the word's start or end: the prefixes di- ke- se- me- pe- be- te- ku- kau- (every
-# me-/pe-/be-/te- rule starts so), the infixes -el- -em- -er- -in- after a first consonant,
-# and the particle, possessive and derivational suffixes (-kan, -isasi end as -an, -i).
+# at the word's start or end. Its prefix rules (di- ke- se- me- pe- be- te- ku- kau-, every
+# me-/pe-/be-/te- rule starting so, and the infixes -el- -em- -er- -in- after a first
+# consonant) look at the start, which removing suffixes leaves alone.
 _PREFIXED = re.compile(
     r"(?:di|ke|se|me|pe|be|te|ku|kau|[bcdfghjklmnpqrstvwxyz](?:el|em|er|in)[aiueo])"
 )
-_SUFFIXES = ("lah", "kah", "tah", "pun", "ku", "mu", "nya", "i", "is", "isme", "an")
+# Its suffix rules strip, from the end, a particle, then a possessive, then a derivational
+# suffix, at most one of each: what can come off a word is one of these chains.
+_SUFFIX_CHAINS: tuple[str, ...] = tuple(sorted(
+    {derivational + possessive + particle
+     for derivational in ("", "i", "is", "isme", "isasi", "an", "kan")
+     for possessive in ("", "ku", "mu", "nya")
+     for particle in ("", "lah", "kah", "tah", "pun")} - {""}, key=len))
 
 
 def may_carry_affix(word: str) -> bool:
-    """Whether Sastrawi could change the plain lowercase word ``word``: False for a root
-    word of its dictionary and for a word none of its affix rules matches (most English
-    words and names), which Sastrawi returns unchanged, only slowly (~200 µs)."""
-    if word in _root_words():
+    """Whether Sastrawi could change the plain lowercase word ``word``.
+
+    Sastrawi returns a root word of its dictionary or the word unchanged. A root word
+    stays; a word without a prefix Sastrawi knows can only lose a chain of suffixes, so
+    it can change only if what is left before one is a root word. Most English words
+    and names are neither, and Sastrawi would take ~200 µs each to return them unchanged.
+    """
+    roots = _root_words()
+    if word in roots:
         return False
-    return _PREFIXED.match(word) is not None or word.endswith(_SUFFIXES)
+    if _PREFIXED.match(word):
+        return True
+    return any(word.endswith(chain) and word[: -len(chain)] in roots for chain in _SUFFIX_CHAINS)
 
 
 @lru_cache(maxsize=131072)
