@@ -22,6 +22,12 @@ Full listings. The last page says ``full_listing=True`` when the whole file was 
 (say, an HTML error page served with status 200) must not delete the branch's catalogue.
 Skipped records carry their 001 when it could be recovered, so the catalogue can keep
 them alive.
+
+Shards. Parsing is most of the cost of reading, so several processes may read one ISO
+2709 file together: each frames every record (cheap) but parses and yields only its own
+share of the pages (see ``Shard``); taking the pages from the shards in turn gives the
+same pages, with the same checkpoints, as a single reader. A record framed but left to
+another shard counts as read.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -43,7 +50,14 @@ import aiohttp
 import pymarc
 
 from harvesters.errors import HarvestError
-from harvesters.marc_reading import ReadFailure, ReadItem, ReadRecord, read_iso2709, read_marcxml
+from harvesters.marc_reading import (
+    Framed,
+    ReadFailure,
+    ReadItem,
+    ReadRecord,
+    read_iso2709,
+    read_marcxml,
+)
 from harvesters.records import ISO2709, MARCXML, HarvestedRecord, Page, SkippedRecord
 
 log = logging.getLogger(__name__)
@@ -53,13 +67,30 @@ CHECKPOINT_VERSION = 1
 _HASH_BLOCK = 1 << 20
 
 
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One of ``count`` readers of a file: it yields page p (counted from where the
+    harvest starts or resumes) when ``p % count == index``."""
+
+    index: int = 0
+    count: int = 1
+
+    def owns(self, page: int) -> bool:
+        """Whether page number ``page`` is this shard's."""
+        return page % self.count == self.index
+
+
+WHOLE_FILE = Shard()  # the single reader of a file
+
+
 class MarcFileHarvester:
     """A MARC file source: every harvest reads the whole file, page by page.
 
     ``session`` is required for an http(s) URL and unused for a path. ``legacy_encoding``
     names the code page of a source whose non-UTF-8 records are not MARC-8 (for example
     ``cp1252``); leave it None otherwise. Downloads go to ``download_dir`` (the system
-    temporary directory by default).
+    temporary directory by default). ``shard`` makes this harvester one of several
+    readers of an ISO 2709 file (see the module docstring).
     """
 
     def __init__(
@@ -73,9 +104,12 @@ class MarcFileHarvester:
         legacy_encoding: str | None = None,
         download_dir: str | os.PathLike[str] | None = None,
         chunk_size: int = 1 << 16,
+        shard: Shard = WHOLE_FILE,
     ) -> None:
         if format not in FORMATS:
             raise ValueError(f"format must be one of {FORMATS}, not {format!r}")
+        if not 0 <= shard.index < shard.count or (shard.count > 1 and format != ISO2709):
+            raise ValueError(f"{shard} does not fit a {format} file")
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
         self.source_code = source_code
@@ -86,6 +120,7 @@ class MarcFileHarvester:
         self.legacy_encoding = legacy_encoding
         self.download_dir = download_dir
         self.chunk_size = chunk_size
+        self.shard = shard
         self.is_url = self.location.startswith(("http://", "https://"))
         self.name = _display_name(self.location)
 
@@ -101,10 +136,12 @@ class MarcFileHarvester:
                     yield Page([], [], dict(state), complete=True)
                     return
                 state = None
-            pages = self._pages(path, identity, state)
+            pages = self._pages(path, identity, state, self.shard)
             try:
                 while True:
                     page = await self._next(pages)
+                    if page is None:
+                        return  # the rest of the file is other shards' pages
                     yield page
                     if page.complete:
                         return
@@ -118,10 +155,11 @@ class MarcFileHarvester:
         recovered is listed, since the branch still has it.
         """
         async with self._local_copy() as (path, identity):
-            pages = self._pages(path, identity, None)
+            pages = self._pages(path, identity, None, WHOLE_FILE)
             try:
                 while True:
                     page = await self._next(pages)
+                    assert page is not None  # a single reader reads every page
                     batch = [r.local_id for r in page.records if not r.deleted]
                     batch += [s.local_id for s in page.skipped if s.local_id]
                     if batch:
@@ -132,14 +170,15 @@ class MarcFileHarvester:
                 await pages.aclose()
 
     def _pages(
-        self, path: Path, identity: dict[str, Any], state: Mapping[str, Any] | None
+        self, path: Path, identity: dict[str, Any], state: Mapping[str, Any] | None,
+        shard: Shard,
     ) -> _PageReader:
         try:
-            return _PageReader(self, path, identity, state)
+            return _PageReader(self, path, identity, state, shard)
         except OSError as exc:
             raise self._unreadable(exc) from exc
 
-    async def _next(self, pages: _PageReader) -> Page:
+    async def _next(self, pages: _PageReader) -> Page | None:
         try:
             return await pages.next()
         except OSError as exc:
@@ -221,14 +260,18 @@ class _PageReader:
         path: Path,
         identity: dict[str, Any],
         state: Mapping[str, Any] | None,
+        shard: Shard,
     ) -> None:
         self.harvester = harvester
+        self.shard = shard
+        self.pages = 0  # pages read so far, this shard's or not
         self.identity = identity
         self.index = int(state["index"]) if state else 0
         self.offset = int(state["offset"]) if state and state.get("offset") is not None else 0
         self.read = int(state["read"]) if state else 0
         self.repaired = 0
         self.fatal = False
+        self.first_index = self.index
         self.stream: BinaryIO = path.open("rb")
         self.items = self._items()  # not started: nothing is parsed on this thread
         self.thread = ThreadPoolExecutor(1, thread_name_prefix=f"marc-{harvester.source_code}")
@@ -242,10 +285,14 @@ class _PageReader:
                 start_offset=self.offset,
                 start_index=self.index,
                 legacy_encoding=self.harvester.legacy_encoding,
+                parse=self._parses if self.shard.count > 1 else None,
             )
         return read_marcxml(self.stream, skip=self.index)
 
-    async def next(self) -> Page:
+    def _parses(self, index: int) -> bool:
+        return self.shard.owns((index - self.first_index) // self.harvester.page_size)
+
+    async def next(self) -> Page | None:
         """The next page, read on this reader's own thread."""
         return await asyncio.get_running_loop().run_in_executor(self.thread, self.next_page)
 
@@ -262,7 +309,18 @@ class _PageReader:
         self.ahead = None
         self.stream.close()
 
-    def next_page(self) -> Page:
+    def next_page(self) -> Page | None:
+        """This shard's next page; None when the pages left are other shards'."""
+        while True:
+            page = self._read_page()
+            owned = self.shard.owns(self.pages)
+            self.pages += 1
+            if owned:
+                return page
+            if page.complete:
+                return None
+
+    def _read_page(self) -> Page:
         """Read up to ``page_size`` items; the page is the last when none is left."""
         if not self.started:
             # One item of look-ahead tells whether a page is the last one.
@@ -271,10 +329,14 @@ class _PageReader:
         records: list[HarvestedRecord] = []
         skipped: list[SkippedRecord] = []
         size = self.harvester.page_size
-        while self.ahead is not None and len(records) + len(skipped) < size:
+        taken = 0
+        while self.ahead is not None and taken < size:
             item, self.ahead = self.ahead, next(self.items, None)
+            taken += 1
             if isinstance(item, ReadRecord):
                 records.append(self._harvested(item))
+            elif isinstance(item, Framed):
+                self.read += 1  # another shard's record, parsed there
             else:
                 skipped.append(self._skipped(item))
             self.index = item.position.index + 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -82,7 +82,15 @@ class ReadFailure:
     fatal: bool = False
 
 
-ReadItem = ReadRecord | ReadFailure
+@dataclass(frozen=True, slots=True)
+class Framed:
+    """A record found by its framing and left unparsed, as the caller asked (another
+    reader of the same file parses it)."""
+
+    position: Position
+
+
+ReadItem = ReadRecord | ReadFailure | Framed
 
 
 # --------------------------------------------------------------------------- ISO 2709
@@ -100,13 +108,15 @@ def read_iso2709(
     start_index: int = 0,
     legacy_encoding: str | None = None,
     max_record_bytes: int = MAX_RECORD_BYTES,
+    parse: Callable[[int], bool] | None = None,
 ) -> Iterator[ReadItem]:
     """Read ISO 2709 records from ``stream`` (a binary file opened for reading).
 
     A record is framed by its leader's 5-digit length when the byte there is a record
     terminator, otherwise by the next terminator (the resynchronisation after garbage or
     a wrong length). Reading starts at byte ``start_offset`` with item number
-    ``start_index``.
+    ``start_index``. When ``parse`` is given, a framed record whose item number it
+    refuses is yielded as ``Framed``, unparsed.
     """
     stream.seek(start_offset)
     buffer = _Buffer(stream, start_offset)
@@ -120,6 +130,9 @@ def read_iso2709(
         index += 1
         if reason is not None:
             yield ReadFailure(position, reason, control_number(raw) if raw else None)
+            continue
+        if parse is not None and not parse(position.index):
+            yield Framed(position)
             continue
         try:
             parsed = parse_iso2709(raw, legacy_encoding=legacy_encoding)

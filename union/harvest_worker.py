@@ -1,4 +1,4 @@
-"""Harvesting one source in a worker process of its own.
+"""Harvesting one source in worker processes of its own.
 
 Parsing and normalizing records is CPU work under Python's global lock; done in the
 process that writes the store it would leave the second core idle. A worker process
@@ -6,12 +6,17 @@ fetches, parses and normalizes pages and hands each prepared page to the writer 
 pipe; the pipe's buffer is the back-pressure (the worker prepares one page ahead). If the
 writer dies, the worker's next send fails and it stops; nothing is committed but by the
 writer, so a crash anywhere still resumes from the last committed checkpoint.
+
+An ISO 2709 file is read by several workers at once, each parsing its own share of the
+pages (``harvesters.marc_file.Shard``); the writer takes their pages in turn, so pages
+are committed in file order just as from one worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import multiprocessing
 import traceback
 from collections.abc import AsyncIterator, Callable
@@ -22,9 +27,10 @@ from typing import Any
 import aiohttp
 
 from harvesters.errors import HarvestError
+from harvesters.marc_file import Shard
 from union.config import Branch
 from union.ingest import PreparedPage, prepare_page
-from union.sources import SOURCE_FAILURES, make_harvester
+from union.sources import SOURCE_FAILURES, make_harvester, shard_count
 
 # "spawn": a fresh interpreter, safe whatever threads the parent runs (fork is not).
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -33,26 +39,38 @@ PageProducer = Callable[[dict[str, Any] | None, bool], AsyncIterator[PreparedPag
 
 
 def worker_pages(branch: Branch) -> PageProducer:
-    """Prepared pages of ``branch``'s source, produced by a worker process."""
+    """Prepared pages of ``branch``'s source, produced by worker processes."""
 
     async def pages(checkpoint: dict[str, Any] | None, full: bool) -> AsyncIterator[PreparedPage]:
-        receiver, sender = _CONTEXT.Pipe(duplex=False)
-        process = _CONTEXT.Process(target=_run, args=(branch, checkpoint, full, sender),
-                                   name=f"harvest-{branch.code}", daemon=True)
-        process.start()
-        sender.close()
+        count = shard_count(branch)
+        receivers: list[Connection] = []
+        processes: list[BaseProcess] = []
+        for index in range(count):
+            receiver, sender = _CONTEXT.Pipe(duplex=False)
+            process = _CONTEXT.Process(
+                target=_run, args=(branch, checkpoint, full, sender, Shard(index, count)),
+                name=f"harvest-{branch.code}-{index}", daemon=True)
+            process.start()
+            sender.close()
+            receivers.append(receiver)
+            processes.append(process)
         try:
-            while True:
-                kind, value = await asyncio.to_thread(_receive, receiver)
+            # Page n comes from shard n % count: the shards' pages in file order.
+            for turn in itertools.count():
+                kind, value = await asyncio.to_thread(_receive, receivers[turn % count])
                 if kind == "page":
                     yield value
+                    if value.page.complete:
+                        return
                 elif kind == "done":
                     return
                 else:
                     raise HarvestError(branch.code, value)
         finally:
-            receiver.close()
-            await asyncio.to_thread(_stop, process)
+            for receiver in receivers:
+                receiver.close()
+            for process in processes:
+                await asyncio.to_thread(_stop, process)
 
     return pages
 
@@ -73,13 +91,13 @@ def _stop(process: BaseProcess) -> None:
 
 
 def _run(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
-         sender: Connection) -> None:
+         sender: Connection, shard: Shard) -> None:
     """The worker process's entry point."""
     # Parsing allocates hundreds of short-lived objects per record and makes no reference
     # cycles; collecting every 700 allocations (the default) cost a third of the time.
     gc.set_threshold(50_000, 20, 100)
     try:
-        asyncio.run(_produce(branch, checkpoint, full, sender))
+        asyncio.run(_produce(branch, checkpoint, full, sender, shard))
     except (BrokenPipeError, ConnectionResetError):
         return  # the writer is gone: stop quietly
     except Exception:  # a bug: report it as this source's failure, others go on
@@ -89,9 +107,9 @@ def _run(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
 
 
 async def _produce(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
-                   sender: Connection) -> None:
+                   sender: Connection, shard: Shard) -> None:
     async with aiohttp.ClientSession() as http:
-        harvester = make_harvester(branch, http)
+        harvester = make_harvester(branch, http, shard)
         try:
             async for page in harvester.harvest(checkpoint, full=full):
                 # Sending blocks while the writer is busy; off the loop, so fetching goes on.

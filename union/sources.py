@@ -6,18 +6,32 @@ import aiohttp
 
 from harvesters.base import Harvester
 from harvesters.errors import HarvestError
-from harvesters.marc_file import MarcFileHarvester
+from harvesters.marc_file import WHOLE_FILE, MarcFileHarvester, Shard
 from harvesters.oai.harvester import OaiHarvester
+from harvesters.records import ISO2709
 from union.config import Branch, MarcFileSource
 
 # What a source can fail with; anything else is a bug and must surface.
 SOURCE_FAILURES = (HarvestError, OSError, aiohttp.ClientError, TimeoutError)
 
 
-def make_harvester(branch: Branch, http: aiohttp.ClientSession) -> Harvester:
-    """The harvester for a configured branch source."""
+# How many processes read one ISO 2709 file together: parsing is most of the work, and
+# two readers plus the writer keep both cores of a small server busy.
+FILE_SHARDS = 2
+
+
+def shard_count(branch: Branch) -> int:
+    """How many harvest processes share the branch's source (see ``Shard``)."""
+    source = branch.source
+    return FILE_SHARDS if isinstance(source, MarcFileSource) and source.format == ISO2709 else 1
+
+
+def make_harvester(branch: Branch, http: aiohttp.ClientSession,
+                   shard: Shard = WHOLE_FILE) -> Harvester:
+    """The harvester for a configured branch source (``shard``: its share of the pages)."""
     source = branch.source
     if isinstance(source, MarcFileSource):
-        return MarcFileHarvester(branch.code, source.location, source.format, session=http)
+        return MarcFileHarvester(branch.code, source.location, source.format, session=http,
+                                 shard=shard)
     return OaiHarvester(branch.code, source.url, metadata_prefix=source.metadata_prefix,
                         set_spec=source.set_spec, profile=source.profile, session=http)
