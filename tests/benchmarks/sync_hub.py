@@ -1,13 +1,16 @@
 """Hub throughput: signed messages pushed over HTTP, verified, sequenced, judged and stored.
 
     .venv/bin/python -m tests.benchmarks.sync_hub [--branches 10] [--messages 20000]
-        [--batch 500] [--database URL]
+        [--batch 500] [--database URL] [--custody]
 
 The hub runs in a process of its own (the sync routes of the web node on 127.0.0.1, the
 store a SQLite file unless ``--database`` names a PostgreSQL one); this process signs every
 message beforehand (not timed) and then pushes each branch's stream in batches, the branches
-concurrently. Printed: messages per second of wall time, and the hub process's CPU seconds
-(user + system, from /proc) per 1,000 messages. Target: 2,000 messages/s on 2 cores.
+concurrently. With ``--custody`` every other message is a one-copy transfer proposal, which
+the hub's custody ledger follows and writes to the custody table search reads (the rest are
+requests, which change no custody). Printed: messages per second of wall time, and the hub
+process's CPU seconds (user + system, from /proc) per 1,000 messages. Target: 2,000
+messages/s on 2 cores.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from sync.messages import Message, Request
+from sync.messages import Message, Request, TransferAction, TransferMessage
 from sync.signing import sign
 from union.sync_node.codec import signed_to_dict
 from union.sync_node.enrolment import enrol
@@ -88,12 +91,23 @@ async def push_all(url: str, streams: dict[str, list[dict]], batch: int) -> int:
         return sum(await asyncio.gather(*(one(b, m) for b, m in streams.items())))
 
 
+def message(code: str, seq: int, other: str, custody: bool) -> Message:
+    """Message ``seq`` of ``code``'s stream: a request to ``other`` for one of its copies,
+    or (every other one, with ``custody``) a proposal to transfer one of ``code``'s own."""
+    if custody and seq % 2 == 0:
+        body = TransferMessage(TransferAction.PROPOSE, (f"{code}/{seq}",))
+        return Message(code, seq, other, f"{code}:t{seq}", body, NOW)
+    return Message(code, seq, other, f"{code}:r{seq}", Request(item_id=f"{other}/{seq}"), NOW)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--branches", type=int, default=10)
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--database", help="PostgreSQL URL (default: a SQLite file)")
+    parser.add_argument("--custody", action="store_true",
+                        help="every other message a transfer proposal (custody changes)")
     args = parser.parse_args()
     from union.store.engine import Store
     from union.store.migrate import upgrade
@@ -114,19 +128,7 @@ def main() -> None:
         for n, code in enumerate(codes):
             other = codes[(n + 1) % len(codes)]
             streams[code] = [
-                signed_to_dict(
-                    sign(
-                        Message(
-                            code,
-                            seq,
-                            other,
-                            f"{code}:r{seq}",
-                            Request(item_id=f"{other}/{seq}"),
-                            NOW,
-                        ),
-                        keys[code],
-                    )
-                )
+                signed_to_dict(sign(message(code, seq, other, args.custody), keys[code]))
                 for seq in range(1, per_branch + 1)
             ]
         total = per_branch * len(codes)
