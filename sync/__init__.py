@@ -13,7 +13,10 @@ unless one is passed in; the hub mailbox, storage and timers are edges built on 
     rota          a patron request walked along candidate lenders
     transfer      permanent transfers of one item or a batch
     authority     what the hub lets each branch say
+    custody_ledger the hub's copy of every item's custody, following what it relays
     audit         the hash-chained log of every message a branch sent or applied
     branch        one branch's commands and message handling, composing the above
-    simulation    a seeded federation over a hostile network, with the invariants
+    state_codec   a branch's state as versioned JSON, for its edge to save
+    simulation    a seeded federation over a hostile network
+    invariants    what the protocol promises, checked over the branches
 """
