@@ -21,6 +21,7 @@ index MB, and query p50/p95 in ms with all seven facets. Target for tantivy on 2
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import random
@@ -45,15 +46,18 @@ from union.bib_record import BibRecord, Item
 from union.config import load_federation
 from union.local_content import LocalMatcher
 from union.normalize import bib_from_marc
+from union.search.bulk import Encoded, encode_works
 from union.search.engine import SearchEngine, SearchQuery, open_engine
-from union.search.fields import FACETS, IndexedDocument, prepare
-from union.search.work_documents import work_document
+from union.search.fields import FACETS
+from union.search.tantivy_engine import TantivyEngine
+from union.search.whoosh_engine import WhooshEngine
 from union.works.display import Member, display_record
 
 BRANCHES = ("KOTA", *(f"DESA{n:02d}" for n in range(1, 41)))
 STATUSES = (None, None, None, "Tersedia", "Dipinjam", "available", "on_loan")
 CHUNK = 2000
 MATCHER = LocalMatcher(load_federation(REPO / "config" / "demo.toml", {}).local)
+ENCODERS = {"tantivy": TantivyEngine.encode_document, "whoosh": WhooshEngine.encode_document}
 
 
 def real_bibs() -> list[BibRecord]:
@@ -118,26 +122,27 @@ def lines(path: Path, count: int) -> Iterator[tuple[int, list[bytes]]]:
             base += len(chunk)
 
 
-def analyze_chunk(job: tuple[int, list[bytes]]) -> list[IndexedDocument]:
-    """Worker: display JSON to analyzed index fields."""
-    base, chunk = job
-    return [prepare(work_document(base + n, orjson.loads(line), MATCHER))
-            for n, line in enumerate(chunk)]
+def encode_chunk(job: tuple[int, list[bytes], str]) -> list[Encoded]:
+    """Worker: display JSON to documents encoded for the engine, as a rebuild's workers
+    do (:func:`union.search.bulk.encode_works`)."""
+    base, chunk, engine_name = job
+    works = ((base + n, orjson.loads(line)) for n, line in enumerate(chunk))
+    return encode_works(works, MATCHER, None, ENCODERS[engine_name])
 
 
-def build(engine: SearchEngine, path: Path, count: int, workers: int) -> int:
+def build(engine: SearchEngine, engine_name: str, path: Path, count: int, workers: int) -> int:
     """Index ``count`` works; returns how many were added."""
     added = 0
-    if workers:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for prepared in pool.imap(analyze_chunk, lines(path, count)):
-                engine.add_prepared(prepared)  # type: ignore[attr-defined]
-                added += len(prepared)
-    else:
-        for base, chunk in lines(path, count):
-            engine.add(work_document(base + n, orjson.loads(line), MATCHER)
-                       for n, line in enumerate(chunk))
-            added += len(chunk)
+    jobs = ((base, chunk, engine_name) for base, chunk in lines(path, count))
+    with contextlib.ExitStack() as stack:
+        if workers:
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+            encoded: Iterator[list[Encoded]] = pool.imap(encode_chunk, jobs)
+        else:
+            encoded = map(encode_chunk, jobs)
+        for docs in encoded:
+            engine.add_encoded(docs, new_ids=True)  # type: ignore[attr-defined]
+            added += len(docs)
     engine.commit()
     return added
 
@@ -147,6 +152,12 @@ def cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def peak_rss_mb(who: int) -> float:
+    """Peak resident memory in MB of this process (RUSAGE_SELF) or of its largest
+    finished child (RUSAGE_CHILDREN)."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def time_queries(engine: SearchEngine, repeat: int) -> list[float]:
@@ -168,7 +179,7 @@ def run(works: int, engine_name: str, workers: int, repeat: int) -> None:
     try:
         engine = open_engine(engine_name, folder / "index")
         wall, cpu = time.perf_counter(), cpu_seconds()
-        added = build(engine, path, works, workers)
+        added = build(engine, engine_name, path, works, workers)
         if hasattr(engine, "wait_merging_threads"):
             engine.wait_merging_threads()
         wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
@@ -176,6 +187,9 @@ def run(works: int, engine_name: str, workers: int, repeat: int) -> None:
         print(f"{engine_name}, {added:,} works, {workers} analysis workers: "
               f"{added / wall:,.0f} docs/s wall ({wall:.1f} s), {cpu:.1f} s CPU "
               f"({added / cpu:,.0f} docs per CPU-second), index {size / 1e6:,.0f} MB")
+        print(f"  peak RSS: main process {peak_rss_mb(resource.RUSAGE_SELF):,.0f} MB, "
+              f"largest worker {peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB; "
+              f"load average now {os.getloadavg()[0]:.1f}")
         timings = time_queries(engine, repeat)
         print(f"  {len(QUERIES)} patron queries x {repeat}, all {len(FACETS)} facets: "
               f"p50 {_percentile(timings, 0.5):.1f} ms, p95 {_percentile(timings, 0.95):.1f} ms")

@@ -20,7 +20,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from union.availability import Custody
 from union.local_content import LocalMatcher
+from union.search.bulk import CustodyReader, WorkReading, encoded_ranges, id_ranges
 from union.search.engine import SearchEngine, open_engine
 from union.search.work_documents import work_document
 from union.store.engine import Store
@@ -42,10 +42,11 @@ __all__ = ["CURSOR_FILE", "CatchUp", "LiveIndex", "read_cursor", "rebuild_index"
 CURSOR_FILE = "union-cursor.json"
 #: Changed works read, indexed and committed together.
 BATCH = 2000
-#: Custody states by (branch, barcode), read from the store when a batch is indexed.
-#: Reads the sync custody overlay of the copies of the works with these display records
-#: (the node passes ``union.sync_node.catalogue.custody_of_displays``).
-CustodyReader = Callable[[Session, Sequence[Mapping[str, Any]]], Custody]
+#: Most worker processes a rebuild starts by default: past this the main process, which
+#: hands every document to the engine's writer, is the limit.
+MAX_WORKERS = 8
+# Stores a forked worker cannot open again: each connection is a new, empty database.
+_PRIVATE_STORES = frozenset({"sqlite://", "sqlite:///:memory:"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,45 +143,34 @@ class LiveIndex:
         return live, [str(wid) for wid in ids if wid not in indexed]
 
 
-def _live_displays(session: Session, batch: int) -> Iterator[tuple[int, dict[str, Any]]]:
-    query = (select(WorkRow.id, WorkRow.display).where(WorkRow.status == "live")
-             .order_by(WorkRow.id).execution_options(yield_per=batch))
-    for work_id, display in session.execute(query):
-        if display:
-            yield work_id, display
-
-
-def _add_batch(engine: SearchEngine, session: Session,
-               works: Sequence[tuple[int, dict[str, Any]]], local_matcher: LocalMatcher,
-               custody: CustodyReader | None) -> int:
-    overlay = custody(session, [display for _, display in works]) if custody and works else None
-    engine.add([work_document(work_id, display, local_matcher, overlay)
-                for work_id, display in works])
-    return len(works)
-
-
 def rebuild_index(engine_name: str, directory: str | Path, store: Store,
                   local_matcher: LocalMatcher, *, custody: CustodyReader | None = None,
-                  batch: int = BATCH) -> CatchUp:
+                  batch: int = BATCH, workers: int | None = None) -> CatchUp:
     """Index every live work of ``store`` with engine ``engine_name`` into a fresh
     directory and put it in place of ``directory`` (which may hold an old index, of any
-    engine or layout, or nothing)."""
+    engine or layout, or nothing).
+
+    ``workers`` processes read and analyze the works (see :mod:`union.search.bulk`);
+    by default one per core (at most :data:`MAX_WORKERS`) once there is more than one
+    ``batch`` of works, none for fewer or for an in-memory store.
+    """
     started = time.perf_counter()
     target = Path(directory)
     fresh = target.with_name(f"{target.name}.rebuilding")
     shutil.rmtree(fresh, ignore_errors=True)
     upto = high_water(store)
+    ranges = id_ranges(store, batch)
+    if workers is None:
+        shared = store.url not in _PRIVATE_STORES
+        several = len(ranges) > 1 and shared
+        workers = min(len(os.sched_getaffinity(0)), MAX_WORKERS) if several else 0
     engine = open_engine(engine_name, fresh)
     added = 0
     try:
-        with store.read() as session:
-            pending: list[tuple[int, dict[str, Any]]] = []
-            for work in _live_displays(session, batch):
-                pending.append(work)
-                if len(pending) == batch:
-                    added += _add_batch(engine, session, pending, local_matcher, custody)
-                    pending = []
-            added += _add_batch(engine, session, pending, local_matcher, custody)
+        reading = WorkReading(store, local_matcher, custody, engine.encode_document)
+        for docs in encoded_ranges(reading, ranges, workers):
+            engine.add_encoded(docs, new_ids=True)
+            added += len(docs)
         engine.commit()
     finally:
         engine.close()

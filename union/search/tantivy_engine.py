@@ -25,10 +25,12 @@ writer has not seen: it costs as much as indexing the document.
 from __future__ import annotations
 
 import json
+from base64 import b64encode
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from union.search.documents import SearchDocument
@@ -160,15 +162,28 @@ class TantivyEngine:
         self.add_prepared(prepare(doc) for doc in docs)
 
     def add_prepared(self, docs: Iterable[IndexedDocument]) -> None:
-        """Index documents already analyzed with :func:`~union.search.fields.prepare`
-        (a bulk build analyzes in worker processes), replacing those with the same ids."""
+        """Index documents already analyzed with :func:`~union.search.fields.prepare`,
+        replacing those with the same ids."""
+        self.add_encoded((doc.id, encode_document(doc)) for doc in docs)
+
+    @staticmethod
+    def encode_document(prepared: IndexedDocument) -> str:
+        """:func:`encode_document`: what :meth:`add_encoded` takes (a bulk build encodes
+        in worker processes)."""
+        return encode_document(prepared)
+
+    def add_encoded(self, docs: Iterable[tuple[str, str]], *, new_ids: bool = False) -> None:
+        """Index (id, :func:`encode_document`) pairs, replacing documents with the same
+        ids; ``new_ids`` promises that no id is indexed or repeated (a rebuild's works),
+        so none is looked for or remembered."""
         writer = self._open_writer()
-        for doc in docs:
-            if not self._fresh or doc.id in self._added:
-                writer.delete_documents_by_term(ID, doc.id)
-            else:
-                self._added.add(doc.id)
-            writer.add_document(_document(doc))
+        for doc_id, encoded in docs:
+            if not new_ids:
+                if not self._fresh or doc_id in self._added:
+                    writer.delete_documents_by_term(ID, doc_id)
+                else:
+                    self._added.add(doc_id)
+            writer.add_json(encoded)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove the documents with these ids."""
@@ -365,12 +380,14 @@ class TantivyEngine:
         )
 
 
-def _document(prepared: IndexedDocument) -> tantivy.Document:
-    # One constructor call with every field: about 40% cheaper than add_* call by call.
+def encode_document(prepared: IndexedDocument) -> str:
+    """The document as the JSON text the writer's ``add_json`` parses (in Rust): about
+    three times cheaper than building a ``tantivy.Document`` field by field, and a string
+    crosses process boundaries cheaply. The display blob is a bytes field: base64."""
     fields: dict[str, Any] = {
         ID: prepared.id,
         TITLE_SORT: prepared.title_sort,
-        DISPLAY: prepared.display_json.encode(),
+        DISPLAY: b64encode(prepared.display_json.encode()).decode("ascii"),
     }
     for name, text in prepared.text.items():
         if text:
@@ -380,10 +397,10 @@ def _document(prepared: IndexedDocument) -> tantivy.Document:
     if prepared.title_key:
         fields[TITLE_KEY] = prepared.title_key
     if prepared.isbns:
-        fields[ISBN] = list(prepared.isbns)
+        fields[ISBN] = prepared.isbns
     if prepared.year is not None:
         fields[YEAR] = prepared.year
     for name, values in prepared.facets.items():
         if values:
-            fields[name] = list(values)
-    return tantivy.Document(**fields)
+            fields[name] = values
+    return orjson.dumps(fields).decode()

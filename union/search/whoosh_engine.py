@@ -134,14 +134,30 @@ class WhooshEngine:
 
     def add(self, docs: Iterable[SearchDocument]) -> None:
         """Index ``docs``, replacing documents with the same ids."""
-        for doc in docs:
-            if doc.id in self._written:
+        self.add_encoded((doc.id, encode_document(prepare(doc))) for doc in docs)
+
+    @staticmethod
+    def encode_document(prepared: IndexedDocument) -> dict[str, Any]:
+        """:func:`encode_document`: what :meth:`add_encoded` takes (a bulk build encodes
+        in worker processes)."""
+        return encode_document(prepared)
+
+    def add_encoded(self, docs: Iterable[tuple[str, dict[str, Any]]], *,
+                    new_ids: bool = False) -> None:
+        """Index (id, :func:`encode_document`) pairs, replacing documents with the same
+        ids; ``new_ids`` promises that no id is indexed or repeated (a rebuild's works),
+        so none is looked for or remembered."""
+        for doc_id, encoded in docs:
+            if new_ids:
+                self._open_writer().add_document(**encoded)
+                continue
+            if doc_id in self._written:
                 self._commit_writer()
             writer = self._open_writer()
             if not self._fresh:
-                writer.delete_by_term(f.ID, doc.id)
-            writer.add_document(**_document(prepare(doc)))
-            self._written.add(doc.id)
+                writer.delete_by_term(f.ID, doc_id)
+            writer.add_document(**encoded)
+            self._written.add(doc_id)
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove the documents with these ids."""
@@ -263,7 +279,8 @@ def _facet_values(name: str, counts: dict[Any, int], query: SearchQuery) -> tupl
     return tuple(values[: query.facet_limit])
 
 
-def _document(prepared: IndexedDocument) -> dict[str, Any]:
+def encode_document(prepared: IndexedDocument) -> dict[str, Any]:
+    """The document as the field values Whoosh's ``add_document`` takes."""
     doc: dict[str, Any] = {
         f.ID: prepared.id,
         f.TITLE_SORT: prepared.title_sort,
