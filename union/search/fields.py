@@ -7,9 +7,10 @@ analyzed, is decided here once (pure code).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+import orjson
 
 from union.search.analysis import TITLE_KEY_LENGTH, analyze_text, analyze_value
 from union.search.documents import SearchDocument
@@ -65,8 +66,6 @@ FACET_FIELDS: Mapping[str, str] = {
 #: The "available" facet value of a work with a copy on the shelf in any branch.
 ANY_BRANCH = "*"
 _TITLE_SORT_LENGTH = 120
-# One encoder for every document: json.dumps with options builds a new one per call.
-_DISPLAY_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,5 +163,5 @@ def prepare(doc: SearchDocument) -> IndexedDocument:
         year=doc.year,
         isbns=doc.isbns,
         facets=facets,
-        display_json=_DISPLAY_ENCODER.encode(doc.display_fields()),
+        display_json=orjson.dumps(doc.display_fields()).decode(),
     )
