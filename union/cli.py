@@ -37,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.config is None:
+        # A verb that reads no federation (the sync simulator) runs without one.
+        if not getattr(args, "needs_config", True):
+            return int(args.run(None, args))
         parser.error("the following arguments are required: --config")
     try:
         federation = load_federation(args.config)

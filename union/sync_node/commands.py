@@ -4,7 +4,7 @@ union --config F sync enrol CODE [--public-key HEX]   the hub: a branch's key pa
 union --config F branch [--once]                      a village agent: sync until stopped
 union --config F sync export FILE [--branch CODE]     a bundle for the USB stick
 union --config F sync import FILE                     take a bundle in (idempotent)
-union --config F sync simulate --branches N --requests M --loss P --duplicate P --seed S
+union sync simulate --branches N --requests M --loss P --duplicate P --seed S
 union --config F audit verify [--branch CODE]         check every audit hash chain
 """
 
@@ -66,7 +66,7 @@ def add_sync_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> Any:
     sim.add_argument("--loss", type=float, default=0.3)
     sim.add_argument("--duplicate", type=float, default=0.1)
     sim.add_argument("--seed", type=int, default=1)
-    sim.set_defaults(run=_simulate)
+    sim.set_defaults(run=_simulate, needs_config=False)
     branch = verbs.add_parser("branch", help="agen cabang desa / village branch agent")
     branch.add_argument("--once", action="store_true", help="one session, then stop")
     branch.set_defaults(run=lambda f, a: _branch(f, a, open_store, clock))
@@ -88,8 +88,9 @@ Convergence after the last partition heals, in sync rounds:
   session    a branch pushes its outbox, pulls its inbox and applies it, and keeps
              exchanging (pushing what applying produced, pulling again) while anything moves
   round      one session of every branch, all online at once (their exchanges interleave)
-  after the last partition heals, staff take no new actions and the network stops losing
-  and duplicating (the clock runs on: 10 minutes a round)
+  after the last partition heals, staff take no new actions; the network goes on losing,
+  duplicating and reordering, and a session ends only when its outbox is acknowledged
+  and the hub holds nothing more for it (the clock runs on: 10 minutes a round)
   converged  no message undelivered (every outbox acknowledged, every branch holds every
              other branch's whole stream) and every copy's custody agreed by its owner,
              the hub and the branch holding it
@@ -208,7 +209,7 @@ def _branch(
     return 0
 
 
-def _simulate(_federation: Federation, args: argparse.Namespace) -> int:
+def _simulate(_federation: Federation | None, args: argparse.Namespace) -> int:
     from sync.simulation import SimulationConfig, simulate
 
     for name in ("loss", "duplicate"):

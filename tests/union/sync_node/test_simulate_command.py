@@ -54,3 +54,16 @@ def test_simulate_help_defines_a_sync_round_and_convergence(
     text = capsys.readouterr().out
     assert done.value.code == 0
     assert all(word in text for word in ("session", "round", "converged"))
+
+
+def test_simulate_runs_without_a_federation_file(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["sync", "simulate", "--branches", "3", "--requests", "20", "--seed", "2"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "violations: 0"
+
+
+def test_other_verbs_still_need_a_federation_file(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["status"])
+    assert done.value.code == 2
+    assert "--config" in capsys.readouterr().err
