@@ -190,26 +190,21 @@ class Node:
 
 
 async def cache_counts(base: str, processes: int) -> tuple[float, float]:
-    """The answer cache's hits and misses, summed over the node's processes (each
-    answers ``/metrics`` for itself: fresh connections until every pid has answered)."""
-    counts: dict[int, tuple[float, float]] = {}
+    """The answer cache's hits and misses, summed over the node's ``processes`` (each
+    answers ``/metrics`` for itself, and the counts stand still once the load is over:
+    fresh connections until as many different counts have been seen)."""
+    seen: set[tuple[float, float]] = set()
     async with aiohttp.ClientSession(base) as session:
-        for _ in range(2000):
-            if len(counts) == processes:
-                break
-            async with session.get("/healthz", headers={"Connection": "close"}) as response:
-                pid = (await response.json())["process"]["pid"]
+        for _ in range(200):
             async with session.get("/metrics", headers={"Connection": "close"}) as response:
                 text = await response.text()
-            # /metrics and /healthz may reach different processes: keep matching pairs.
-            async with session.get("/healthz", headers={"Connection": "close"}) as response:
-                if (await response.json())["process"]["pid"] != pid:
-                    continue
             hits = re.search(r"^union_api_search_cache_hits_total (\S+)", text, re.M)
             misses = re.search(r"^union_api_search_cache_misses_total (\S+)", text, re.M)
-            counts[pid] = (float(hits.group(1)) if hits else 0.0,
-                           float(misses.group(1)) if misses else 0.0)
-    return sum(h for h, _ in counts.values()), sum(m for _, m in counts.values())
+            seen.add((float(hits.group(1)) if hits else 0.0,
+                      float(misses.group(1)) if misses else 0.0))
+            if len(seen) == processes:
+                break
+    return sum(h for h, _ in seen), sum(m for _, m in seen)
 
 
 async def time_requests(base: str, paths: list[str]) -> list[float]:
