@@ -10,6 +10,13 @@ writer, so a crash anywhere still resumes from the last committed checkpoint.
 An ISO 2709 file is read by several workers at once, each parsing its own share of the
 pages (``harvesters.marc_file.Shard``); the writer takes their pages in turn, so pages
 are committed in file order just as from one worker.
+
+An OAI-PMH feed can only be fetched in order (each page names the next), but converting a
+fetched page needs nothing but its body. So one fetching process pages through the feed
+and deals the raw pages in turn to converting processes, which parse, normalize and hash
+them; the writer takes the converters' pages in the same turn, so pages, checkpoints and
+resumption are as with one worker. The fetcher's end of the list (done, or a failure)
+goes to the converter whose turn is next, which passes it on after the pages before it.
 """
 
 from __future__ import annotations
@@ -28,9 +35,10 @@ import aiohttp
 
 from harvesters.errors import HarvestError
 from harvesters.marc_file import Shard
-from union.config import Branch
+from harvesters.oai.harvester import OaiHarvester
+from union.config import Branch, OaiSource
 from union.ingest import PreparedPage, prepare_page
-from union.sources import SOURCE_FAILURES, make_harvester, shard_count
+from union.sources import SOURCE_FAILURES, make_harvester, page_converter, shard_count
 
 # "spawn": a fresh interpreter, safe whatever threads the parent runs (fork is not).
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -43,17 +51,8 @@ def worker_pages(branch: Branch) -> PageProducer:
 
     async def pages(checkpoint: dict[str, Any] | None, full: bool) -> AsyncIterator[PreparedPage]:
         count = shard_count(branch)
-        receivers: list[Connection] = []
-        processes: list[BaseProcess] = []
-        for index in range(count):
-            receiver, sender = _CONTEXT.Pipe(duplex=False)
-            process = _CONTEXT.Process(
-                target=_run, args=(branch, checkpoint, full, sender, Shard(index, count)),
-                name=f"harvest-{branch.code}-{index}", daemon=True)
-            process.start()
-            sender.close()
-            receivers.append(receiver)
-            processes.append(process)
+        start = _start_feed if isinstance(branch.source, OaiSource) else _start_shards
+        receivers, processes = start(branch, checkpoint, full, count)
         try:
             # Page n comes from shard n % count: the shards' pages in file order.
             for turn in itertools.count():
@@ -73,6 +72,48 @@ def worker_pages(branch: Branch) -> PageProducer:
                 await asyncio.to_thread(_stop, process)
 
     return pages
+
+
+def _start_shards(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
+                  count: int) -> tuple[list[Connection], list[BaseProcess]]:
+    """``count`` workers, each preparing its share of the pages; their receiving ends."""
+    receivers: list[Connection] = []
+    processes: list[BaseProcess] = []
+    for index in range(count):
+        receiver, sender = _CONTEXT.Pipe(duplex=False)
+        processes.append(_spawn(_run, f"harvest-{branch.code}-{index}",
+                                branch, checkpoint, full, sender, Shard(index, count)))
+        sender.close()
+        receivers.append(receiver)
+    return receivers, processes
+
+
+def _start_feed(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
+                count: int) -> tuple[list[Connection], list[BaseProcess]]:
+    """A fetcher dealing raw pages to ``count`` converters; the converters' receiving ends."""
+    receivers: list[Connection] = []
+    processes: list[BaseProcess] = []
+    raw_senders: list[Connection] = []
+    for index in range(count):
+        raw_receiver, raw_sender = _CONTEXT.Pipe(duplex=False)
+        receiver, sender = _CONTEXT.Pipe(duplex=False)
+        processes.append(_spawn(_convert, f"harvest-{branch.code}-convert-{index}",
+                                branch, raw_receiver, sender))
+        raw_receiver.close()
+        sender.close()
+        receivers.append(receiver)
+        raw_senders.append(raw_sender)
+    processes.append(_spawn(_fetch, f"harvest-{branch.code}-fetch",
+                            branch, checkpoint, full, raw_senders))
+    for raw_sender in raw_senders:
+        raw_sender.close()
+    return receivers, processes
+
+
+def _spawn(target: Callable[..., None], name: str, *args: Any) -> BaseProcess:
+    process = _CONTEXT.Process(target=target, args=args, name=name, daemon=True)
+    process.start()
+    return process
 
 
 def _receive(receiver: Connection) -> tuple[str, Any]:
@@ -118,3 +159,62 @@ async def _produce(branch: Branch, checkpoint: dict[str, Any] | None, full: bool
             sender.send(("error", str(exc) or type(exc).__name__))
             return
     sender.send(("done", None))
+
+
+def _fetch(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
+           senders: list[Connection]) -> None:
+    """The fetching process's entry point: raw pages to the converters in turn."""
+    turn = itertools.count()
+    try:
+        asyncio.run(_fetch_pages(branch, checkpoint, full, senders, turn))
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the converters (and so the writer) are gone: stop quietly
+    except Exception:  # a bug: report it as this source's failure, others go on
+        senders[next(turn) % len(senders)].send(
+            ("error", "harvest fetcher failed:\n" + traceback.format_exc()))
+    finally:
+        for sender in senders:
+            sender.close()
+
+
+async def _fetch_pages(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
+                       senders: list[Connection], turn: itertools.count[int]) -> None:
+    async with aiohttp.ClientSession() as http:
+        harvester = make_harvester(branch, http)
+        assert isinstance(harvester, OaiHarvester)
+        try:
+            async for raw in harvester.harvest_raw(checkpoint, full=full):
+                # Sending blocks while that converter is busy; off the loop, so the next
+                # page's request goes on.
+                await asyncio.to_thread(senders[next(turn) % len(senders)].send, ("raw", raw))
+        except SOURCE_FAILURES as exc:
+            senders[next(turn) % len(senders)].send(("error", str(exc) or type(exc).__name__))
+            return
+    senders[next(turn) % len(senders)].send(("done", None))
+
+
+def _convert(branch: Branch, receiver: Connection, sender: Connection) -> None:
+    """A converting process's entry point: raw pages in, prepared pages out, in order."""
+    gc.set_threshold(50_000, 20, 100)  # as in _run
+    converter = page_converter(branch)
+    try:
+        while True:
+            try:
+                kind, value = receiver.recv()
+            except EOFError:
+                # The list ended on another converter's page, or the fetcher died: either
+                # way the writer is told only if it is still waiting for this turn.
+                sender.send(("error", "the harvest fetcher stopped before finishing"))
+                return
+            if kind == "raw":
+                sender.send(("page", prepare_page(converter.convert(value))))
+            else:
+                sender.send((kind, value))
+                return
+    except (BrokenPipeError, ConnectionResetError):
+        return  # the writer is gone: stop quietly
+    except Exception:  # a bug: report it as this source's failure, others go on
+        sender.send(("error", "harvest converter failed:\n" + traceback.format_exc()))
+    finally:
+        receiver.close()
+        sender.close()

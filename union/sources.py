@@ -7,9 +7,10 @@ import aiohttp
 from harvesters.base import Harvester
 from harvesters.errors import HarvestError
 from harvesters.marc_file import WHOLE_FILE, MarcFileHarvester, Shard
+from harvesters.oai.convert import PageConverter
 from harvesters.oai.harvester import OaiHarvester
 from harvesters.records import ISO2709
-from union.config import Branch, MarcFileSource
+from union.config import Branch, MarcFileSource, OaiSource
 
 # What a source can fail with; anything else is a bug and must surface.
 SOURCE_FAILURES = (HarvestError, OSError, aiohttp.ClientError, TimeoutError)
@@ -18,12 +19,25 @@ SOURCE_FAILURES = (HarvestError, OSError, aiohttp.ClientError, TimeoutError)
 # How many processes read one ISO 2709 file together: parsing is most of the work, and
 # two readers plus the writer keep both cores of a small server busy.
 FILE_SHARDS = 2
+# How many processes convert the pages one process fetches from an OAI-PMH feed.
+FEED_CONVERTERS = 2
 
 
 def shard_count(branch: Branch) -> int:
-    """How many harvest processes share the branch's source (see ``Shard``)."""
+    """How many harvest processes prepare the branch's pages (file shards, or the
+    converters of a feed's fetched pages)."""
     source = branch.source
-    return FILE_SHARDS if isinstance(source, MarcFileSource) and source.format == ISO2709 else 1
+    if isinstance(source, OaiSource):
+        return FEED_CONVERTERS
+    return FILE_SHARDS if source.format == ISO2709 else 1
+
+
+def page_converter(branch: Branch) -> PageConverter:
+    """How the pages of the branch's OAI-PMH feed are converted (see ``harvest_raw``)."""
+    source = branch.source
+    if not isinstance(source, OaiSource):
+        raise TypeError(f"branch {branch.code} is not harvested over OAI-PMH")
+    return PageConverter.of(source.metadata_prefix, source.profile)
 
 
 def make_harvester(branch: Branch, http: aiohttp.ClientSession,

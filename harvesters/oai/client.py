@@ -51,11 +51,12 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """A parsed response, the URL it came from, and the HTTP ``Date`` header."""
+    """A parsed response, the URL it came from, the HTTP ``Date`` header and the body."""
 
     envelope: Envelope
     url: str
     http_date: datetime | None
+    body: bytes = b""
 
 
 class _Transient(Exception):
@@ -111,7 +112,7 @@ class OaiClient:
             wait: float | None = None
             try:
                 body, http_date = await self._get(url)
-                return Response(parse_envelope(body), str(url), http_date)
+                return Response(parse_envelope(body), str(url), http_date, body)
             except _Transient as exc:
                 reason, wait = exc.reason, exc.retry_after
             except MalformedResponse as exc:

@@ -11,14 +11,21 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
 from harvesters.marc_parsing import record_from_canonical_marcxml, record_from_marcxml
-from harvesters.oai.profiles import ServerProfile
-from harvesters.oai.responses import Header, RecordEntry
-from harvesters.records import MARCXML, OAI_DC, HarvestedRecord, SkippedRecord
+from harvesters.oai.profiles import ServerProfile, get_profile
+from harvesters.oai.responses import (
+    Header,
+    RecordEntry,
+    list_records,
+    parse_envelope,
+)
+from harvesters.records import MARCXML, OAI_DC, HarvestedRecord, Page, SkippedRecord
 
 # metadataPrefix → payload format. Prefixes are the server's choice; these are the usual.
 PREFIX_FORMATS = {
@@ -30,6 +37,66 @@ PREFIX_FORMATS = {
     "marc": MARCXML,
     "marc21slim": MARCXML,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """One ListRecords page as fetched, not yet converted: the response body (empty when
+    the list had no records) and everything else a :class:`Page` holds.
+
+    Fetching stays in order behind resumption tokens, but converting a page needs nothing
+    but its body, so pages can be converted in other processes (see :class:`PageConverter`).
+    """
+
+    body: bytes
+    url: str
+    number: int
+    checkpoint: dict[str, Any]
+    complete: bool = False
+    response_date: datetime | None = None
+    full_listing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PageConverter:
+    """Turns a source's ListRecords entries into records (how its profile reads them)."""
+
+    payload_format: str
+    profile: ServerProfile
+
+    @classmethod
+    def of(cls, metadata_prefix: str, profile: str | ServerProfile = "standard",
+           payload_format: str | None = None) -> PageConverter:
+        """The converter for a metadataPrefix (or an explicit ``payload_format``)."""
+        if payload_format is None:
+            if metadata_prefix not in PREFIX_FORMATS:
+                known = ", ".join(sorted(PREFIX_FORMATS))
+                raise ValueError(
+                    f"unknown metadataPrefix {metadata_prefix!r}: give "
+                    f"payload_format, or use one of {known}"
+                )
+            payload_format = PREFIX_FORMATS[metadata_prefix]
+        return cls(payload_format, get_profile(profile))
+
+    def records(self, entries: list[RecordEntry],
+                page: int) -> tuple[list[HarvestedRecord], list[SkippedRecord]]:
+        """The harvested and the skipped records of page number ``page``."""
+        return build_records(entries, payload_format=self.payload_format,
+                             profile=self.profile, page=page)
+
+    def convert(self, raw: RawPage) -> Page:
+        """The page a fetched body holds (parsed again, as safely as when it was fetched).
+
+        Raises MalformedResponse only if the body is not the one the harvester accepted.
+        """
+        records: list[HarvestedRecord] = []
+        skipped: list[SkippedRecord] = []
+        if raw.body:
+            entries, _ = list_records(parse_envelope(raw.body))
+            if entries:
+                records, skipped = self.records(entries, raw.number)
+        return Page(records, skipped, raw.checkpoint, raw.complete, raw.response_date,
+                    raw.full_listing)
 
 
 class _Skip(Exception):

@@ -26,19 +26,20 @@ from harvesters.oai.client import (
     RetryPolicy,
     Sleep,
 )
-from harvesters.oai.convert import PREFIX_FORMATS, build_records
+from harvesters.oai.convert import PageConverter, RawPage
 from harvesters.oai.dates import Granularity, incremental_from, parse_utc, utc_now
-from harvesters.oai.profiles import ServerProfile, get_profile
+from harvesters.oai.profiles import ServerProfile
 from harvesters.oai.responses import (
     IdentifyInfo,
     MalformedResponse,
     OaiError,
+    RecordEntry,
     ResumptionToken,
     identify,
     list_identifiers,
     list_records,
 )
-from harvesters.records import HarvestedRecord, Page, SkippedRecord
+from harvesters.records import Page
 
 NO_RECORDS = "noRecordsMatch"
 BAD_TOKEN = "badResumptionToken"
@@ -76,21 +77,14 @@ class OaiHarvester:
         max_restarts: int = 3,
         prefetch: bool = True,
     ) -> None:
-        if payload_format is None:
-            if metadata_prefix not in PREFIX_FORMATS:
-                known = ", ".join(sorted(PREFIX_FORMATS))
-                raise ValueError(
-                    f"unknown metadataPrefix {metadata_prefix!r}: give "
-                    f"payload_format, or use one of {known}"
-                )
-            payload_format = PREFIX_FORMATS[metadata_prefix]
+        self.converter = PageConverter.of(metadata_prefix, profile, payload_format)
         self.source = source
         self.base_url = base_url
         self.metadata_prefix = metadata_prefix
         self.set_spec = set_spec
         self.until = until
-        self.profile = get_profile(profile)
-        self.payload_format = payload_format
+        self.profile = self.converter.profile
+        self.payload_format = self.converter.payload_format
         self.max_restarts = max_restarts
         self.prefetch = prefetch
         self._granularity: Granularity | None = self.profile.granularity
@@ -135,6 +129,25 @@ class OaiHarvester:
         self, checkpoint: Mapping[str, Any] | None, *, full: bool = False
     ) -> AsyncIterator[Page]:
         """Yield pages in order; see :mod:`harvesters.oai.checkpoint` for the checkpoint."""
+        async for _, entries, page in self._listing(checkpoint, full):
+            page.records, page.skipped = self.converter.records(entries, page_number(page))
+            yield page
+
+    async def harvest_raw(
+        self, checkpoint: Mapping[str, Any] | None, *, full: bool = False
+    ) -> AsyncIterator[RawPage]:
+        """Yield the pages of :meth:`harvest` unconverted, for ``self.converter`` to convert
+        (elsewhere: fetching stays in order here, converting can go on in parallel)."""
+        async for response, entries, page in self._listing(checkpoint, full):
+            yield RawPage(response.body if entries else b"", response.url,
+                          page_number(page), page.checkpoint, page.complete,
+                          page.response_date, page.full_listing)
+
+    async def _listing(
+        self, checkpoint: Mapping[str, Any] | None, full: bool
+    ) -> AsyncIterator[tuple[Response, list[RecordEntry], Page]]:
+        """Each response in order, its record entries, and its page still without records
+        (the next page's request is already on its way)."""
         plan = plan_harvest(
             checkpoint,
             prefix=self.metadata_prefix,
@@ -164,7 +177,7 @@ class OaiHarvester:
                         continue
                     if error.code == NO_RECORDS and sent_token is None:
                         self._note_started(state, response)
-                        yield self._final_page(state, [], [])
+                        yield response, [], self._final_page(state)
                         return
                     raise self._oai_failure(response, error, sent_token)
                 self._note_started(state, response)
@@ -180,16 +193,11 @@ class OaiHarvester:
                     fetch = asyncio.ensure_future(self._client.request(self._list_params(state)))
                     for _ in range(PREFETCH_SPINS):
                         await asyncio.sleep(0)
-                records, skipped = build_records(
-                    entries,
-                    payload_format=self.payload_format,
-                    profile=self.profile,
-                    page=state.page,
-                )
                 if state.token is None:
-                    yield self._final_page(state, records, skipped)
+                    yield response, entries, self._final_page(state)
                     return
-                yield Page(records, skipped, state.to_dict(), response_date=state.started)
+                yield response, entries, Page([], [], state.to_dict(),
+                                              response_date=state.started)
                 if not self.prefetch:
                     fetch = self._client.request(self._list_params(state))
         finally:
@@ -248,15 +256,13 @@ class OaiHarvester:
             params["set"] = state.set_spec
         return params
 
-    def _final_page(
-        self, state: Checkpoint, records: list[HarvestedRecord], skipped: list[SkippedRecord]
-    ) -> Page:
+    def _final_page(self, state: Checkpoint) -> Page:
         state.token = None
         state.complete = True
         state.watermark = state.started
         return Page(
-            records,
-            skipped,
+            [],
+            [],
             state.to_dict(),
             complete=True,
             response_date=state.started,
@@ -324,6 +330,11 @@ class OaiHarvester:
             # would silently lose the rest of it.
             reason += " (in answer to a resumptionToken: the server lost the list)"
         return HarvestError(self.source, reason, url=response.url, code=error.code)
+
+
+def page_number(page: Page) -> int:
+    """The number of a page in its list (1 for the first), as its checkpoint keeps it."""
+    return int(page.checkpoint["page"])
 
 
 def _first_error(response: Response) -> OaiError | None:
