@@ -5,6 +5,10 @@ store; then 1,000 of the records change and the works are updated incrementally.
 
     .venv/bin/python -m tests.benchmarks.dedup_throughput [--records N] [--keep DIR]
 
+With ``--keep DIR`` the set-up store is also kept as ``DIR/set-up.db``, and a later run
+with the same ``--keep DIR`` and ``--records`` starts from a copy of it instead of
+setting up again.
+
 Setting up (reading and normalizing the MARC file, generating the variants, writing
 source records, bib records and the change log straight into the store) is not timed:
 the ingest benchmark measures that. Timed: ``union.works.update_works`` for the whole
@@ -22,6 +26,7 @@ import multiprocessing
 import os
 import random
 import resource
+import shutil
 import tempfile
 import time
 from collections.abc import Iterator
@@ -180,9 +185,8 @@ def counts(store: Store) -> tuple[int, int, int]:
     return live, shared, members
 
 
-def run(limit: int | None, keep: Path | None, changed: int) -> None:
-    """Set up, then time the rebuild and the incremental update."""
-    started = time.perf_counter()
+def set_up(limit: int | None, database: Path) -> None:
+    """Write the catalogue into a new store at ``database``."""
     originals = load_originals(limit)
     rng = random.Random(2026)
     records: list[tuple[str, str, BibRecord]] = [
@@ -191,33 +195,67 @@ def run(limit: int | None, keep: Path | None, changed: int) -> None:
     for i, original in enumerate(originals):
         code = f"DESA{rng.randint(1, 5)}"
         records.append((code, f"{code}-{i:06d}", slims_variant(original, rng, code)))
-    folder = keep or Path(tempfile.mkdtemp(prefix="union-dedup-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    database = folder / "union.db"
-    if database.exists():
-        database.unlink()
     store = Store(f"sqlite:///{database}")
     upgrade(store.engine)
     write_records(store, records)
-    print(f"set up {len(records)} records in {time.perf_counter() - started:.0f} s "
-          f"({len(originals)} LoC records and as many variants)", flush=True)
+    store.dispose()
+    print(f"set up {len(records)} records ({len(originals)} LoC records and as many "
+          "variants)", flush=True)
 
-    clock = time.perf_counter()
+
+def _cpu_seconds() -> float:
+    """User and system CPU time of this process and of its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def run(limit: int | None, keep: Path | None, changed: int) -> None:
+    """Set up (or copy a kept set-up), then time the rebuild and the incremental update."""
+    started = time.perf_counter()
+    folder = keep or Path(tempfile.mkdtemp(prefix="union-dedup-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / "union.db"
+    pristine = folder / "set-up.db"
+    marker = folder / "set-up.records"
+    wanted = str(limit)
+    if database.exists():
+        database.unlink()
+    if keep and pristine.exists() and marker.exists() and marker.read_text() == wanted:
+        shutil.copyfile(pristine, database)
+        print(f"set-up copied from {pristine}", flush=True)
+    else:
+        set_up(limit, database)
+        if keep:
+            shutil.copyfile(database, pristine)
+            marker.write_text(wanted)
+    print(f"set-up took {time.perf_counter() - started:.0f} s", flush=True)
+    store = Store(f"sqlite:///{database}")
+
+    clock, cpu = time.perf_counter(), _cpu_seconds()
     report = update_works(store, lambda: T0, priority=BRANCHES, progress=lambda m: print(
         f"  {time.perf_counter() - clock:6.1f} s  {m}", flush=True))
+    for worker in multiprocessing.active_children():
+        worker.join()  # counted in the CPU time only once it has ended
+    cpu = _cpu_seconds() - cpu
     live, shared, members = counts(store)
     print(f"rebuild: {report.records} records in {report.seconds:.1f} s = "
-          f"{report.records / report.seconds:,.0f} records/s (target 5,000); "
+          f"{report.records / report.seconds:,.0f} records/s (target 5,000), "
+          f"CPU {cpu:.1f} s (all processes); "
           f"{live} works, {shared} with several members, {members} members", flush=True)
 
     later = T0 + timedelta(days=1)
-    change_records(store, changed, rng, later)
+    change_records(store, changed, random.Random(2027), later)
+    cpu = _cpu_seconds()
     report = update_works(store, lambda: later, priority=BRANCHES)
+    cpu = _cpu_seconds() - cpu
     print(f"incremental: {report.records} changed records in {report.seconds:.2f} s "
-          f"(target 2 s); {report.created} works created, {report.changed} changed, "
-          f"{report.merged} merged, {report.deleted} deleted", flush=True)
+          f"(target 2 s), CPU {cpu:.2f} s; {report.created} works created, "
+          f"{report.changed} changed, {report.merged} merged, {report.deleted} deleted", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process {peak:.0f} MB, {os.cpu_count()} cores, "
+    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of this process {peak:.0f} MB, of the largest worker {worker:.0f} MB; "
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
           f"store {database.stat().st_size / 2**20:.0f} MB")
     store.dispose()
 
@@ -228,7 +266,8 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, help="only the first N LoC records")
     parser.add_argument("--changed", type=int, default=1000, help="records changed (1,000)")
-    parser.add_argument("--keep", type=Path, help="keep the store in this folder")
+    parser.add_argument("--keep", type=Path,
+                        help="keep the store (and the set-up, for the next run) in this folder")
     args = parser.parse_args()
     run(args.records, args.keep, args.changed)
 

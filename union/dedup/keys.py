@@ -324,12 +324,14 @@ def _number_near(words: list[str], index: int, used: set[int]) -> tuple[int | No
     return None, index
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_edition(text: str | None) -> EditionStatement:
     """Read an edition statement.
 
     "Cet. 2" -> printing 2; "cetakan ke-3" -> printing 3; "Ed. 2" / "edisi kedua" /
     "2nd ed." -> edition 2; "Edisi revisi" -> qualifier "revisi"; "Ed. 1., cet. 3." ->
-    edition 1, printing 3; "Tjit. 2." (old spelling) -> printing 2.
+    edition 1, printing 3; "Tjit. 2." (old spelling) -> printing 2. Memoized (the same
+    statements recur across a catalogue).
     """
     if not text:
         return EditionStatement()
@@ -517,11 +519,12 @@ _PUBLISHER_NOISE = _wordset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def publisher_key(publisher: str | None) -> str:
     """Folded publisher name without legal forms and the word "Penerbit".
 
     "Penerbit PT Gramedia Pustaka Utama" -> "gramedia pustaka utama"; "CV. Pustaka Jaya"
-    -> "pustaka jaya" ("Pustaka" is part of names and stays).
+    -> "pustaka jaya" ("Pustaka" is part of names and stays). Memoized.
     """
     words = [w for w in fold_text(publisher).split() if w not in _PUBLISHER_NOISE]
     return " ".join(words)
@@ -552,9 +555,11 @@ _OPEN_SET = re.compile(r"^\s*(?:v|vol|vols|jil|jilid|jld)\.")
 _BARE_NUMBER = re.compile(r"^\s*\[?(\d{1,5})\]?\s*$")
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_extent(text: str | None) -> Extent:
     """Read a physical description extent: "xviii, 351 p." -> 351 pages; "3 v." -> a set
     of 3; "1 v. (various foliations)" -> one volume; "v. <1-10>" -> a set, count unknown.
+    Memoized.
     """
     if not text:
         return Extent()

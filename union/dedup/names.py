@@ -138,14 +138,16 @@ def _words(part: str) -> list[str]:
     return [_GIVEN_NAME_VARIANTS.get(w, w) for w in words]
 
 
-def _squeeze(text: str) -> str:
-    """A degree as written, folded with periods and spaces removed: "M. Sc." -> "msc"."""
-    return fold_text(text.replace(".", "").replace(" ", ""))
+@lru_cache(maxsize=1 << 16)
+def _is_degree(text: str) -> bool:
+    """Whether ``text`` is a degree as written, folded with periods and spaces removed
+    ("M. Sc." -> "msc"). Memoized: the same name words are asked about again and again."""
+    return fold_text(text.replace(".", "").replace(" ", "")) in DEGREES
 
 
 def _degree_part(part: str) -> bool:
     """A comma part made only of degrees: "S.H.", "M. Sc.", "MA", "S.E. M.M."."""
-    return _squeeze(part) in DEGREES or all(_squeeze(token) in DEGREES for token in part.split())
+    return _is_degree(part) or all(_is_degree(token) for token in part.split())
 
 
 def _strip_trailing_degrees(part: str) -> str:
@@ -155,7 +157,7 @@ def _strip_trailing_degrees(part: str) -> str:
     while stripped:
         stripped = False
         for width in (3, 2, 1):  # "M. Sc." is two tokens, "M. Sc. Ph.D." three
-            if len(tokens) > width and _squeeze(" ".join(tokens[-width:])) in DEGREES:
+            if len(tokens) > width and _is_degree(" ".join(tokens[-width:])):
                 tokens = tokens[:-width]
                 stripped = True
                 break

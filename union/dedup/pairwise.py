@@ -56,6 +56,8 @@ __all__ = [
     "decide",
     "decide_views",
     "match_view",
+    "read_match_view",
+    "read_title",
     "title_view",
     "titles_conflict",
 ]
@@ -154,9 +156,8 @@ class TitleView:
         return self.segments[0] if self.segments else TitleWords()
 
 
-@lru_cache(maxsize=8192)
-def title_view(record: BibRecord) -> TitleView:
-    """The :class:`TitleView` of ``record`` (memoized)."""
+def read_title(record: BibRecord) -> TitleView:
+    """The :class:`TitleView` of ``record``, read afresh (see :func:`title_view`)."""
     segments = _segments(record)
     words = tuple(w for segment in segments for w in segment.words)
     abbreviations = frozenset().union(*(segment.abbreviations for segment in segments))
@@ -165,18 +166,22 @@ def title_view(record: BibRecord) -> TitleView:
 
 
 @lru_cache(maxsize=8192)
-def match_view(record: BibRecord) -> MatchView:
-    """The :class:`MatchView` of ``record`` (memoized: records are immutable)."""
-    segments = _segments(record)
-    words = tuple(w for segment in segments for w in segment.words)
-    abbreviations = frozenset().union(*(segment.abbreviations for segment in segments))
-    ends = tuple(itertools.accumulate(len(segment.words) for segment in segments))
+def title_view(record: BibRecord) -> TitleView:
+    """The :class:`TitleView` of ``record`` (memoized)."""
+    return read_title(record)
+
+
+def read_match_view(record: BibRecord, title: TitleView | None = None) -> MatchView:
+    """The :class:`MatchView` of ``record``, computed afresh (bulk clustering keeps its
+    own); ``title`` is its title view when already read."""
+    if title is None:
+        title = read_title(record)
     return MatchView(
         record=record,
         ids=identifiers_of(record),
-        segments=segments,
-        full=TitleWords(words, abbreviations),
-        boundaries=ends,
+        segments=title.segments,
+        full=title.full,
+        boundaries=title.boundaries,
         volume=volume_of(record),
         edition=edition_of(record),
         extent=extent_of(record),
@@ -191,6 +196,14 @@ def match_view(record: BibRecord) -> MatchView:
             if key
         ),
     )
+
+
+@lru_cache(maxsize=8192)
+def match_view(record: BibRecord) -> MatchView:
+    """The :class:`MatchView` of ``record`` (memoized: records are immutable), sharing
+    the memoized :func:`title_view`: incremental updates read the titles of many
+    candidates and the full view of the few whose titles agree."""
+    return read_match_view(record, title_view(record))
 
 
 # ---------------------------------------------------------------------------- identifiers
@@ -325,9 +338,15 @@ def _misspelled_stop_words(words: list[str]) -> list[str]:
     """The words that are a stop word of six letters or more with one slip ("terhaap",
     "tersadap" for "terhadap"): title matching drops stop words, so such a word is left
     over with no partner."""
-    return [w for w in words if len(w) >= 5 and any(
-        abs(len(w) - len(stop)) <= 1 and OSA.distance(w, stop) <= 1
-        for stop in _LONG_STOP_WORDS)]
+    return [w for w in words if _is_misspelled_stop_word(w)]
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_misspelled_stop_word(word: str) -> bool:
+    # Memoized: asked of the same title words for pair after pair.
+    return len(word) >= 5 and any(abs(len(word) - len(stop)) <= 1
+                                  and OSA.distance(word, stop) <= 1
+                                  for stop in _LONG_STOP_WORDS)
 
 
 def _y_for_j(word: str) -> str:

@@ -13,8 +13,8 @@ records once and keeps them with their match views between the two rounds:
    decides the pairs, partitions the part and describes its works.
 
 Clustering needs nothing outside such a part, so the parts run independently and
-together equal a clustering of the whole catalogue. Below :data:`_POOL_FROM` records a
-single in-process shard does both rounds.
+together equal a clustering of the whole catalogue. Below ``pool_from`` records (20,000
+unless told) a single in-process shard does both rounds.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
 from union.bib_record import BibRecord
-from union.dedup.pairwise import MatchView, match_view
+from union.dedup.pairwise import MatchView, read_match_view
 from union.text.folding import fold_word
-from union.works.candidates import blocks_of, candidate_pairs, view_keys
+from union.works.candidates import candidate_pairs, view_keys
 from union.works.display import Member
 from union.works.matching import cluster_group
 
@@ -49,8 +49,6 @@ Work = tuple[frozenset[int], str, str]
 _POOL_FROM = 20000
 _CHUNK = 2000
 _DONE = object()
-# Match views computed afresh: the memo of match_view is for incremental work.
-_compute_view = match_view.__wrapped__
 
 
 @dataclass(slots=True)
@@ -89,7 +87,7 @@ class Shard:
         for rid, source, code, local, data in rows:
             bib = BibRecord.from_dict(json.loads(data))
             members[rid] = (source, Member(rid, code, local, bib))
-            views[rid] = _compute_view(bib)
+            views[rid] = read_match_view(bib)
         return members, views
 
     def load(self, rows: Sequence[Row]) -> list[tuple[int, tuple[str, ...]]]:
@@ -124,7 +122,10 @@ def _serve(connection: Connection) -> None:
     while True:
         method, argument = connection.recv()
         if method == "stop":
-            return
+            # Straight out: tearing down a heap of hundreds of thousands of records object
+            # by object would cost seconds of CPU that the main process still needs.
+            connection.close()
+            os._exit(0)
         try:
             connection.send(("ok", getattr(shard, method)(argument)))
         except Exception:  # report it in the main process rather than die silently
@@ -191,7 +192,7 @@ class RebuildSink(Protocol):
     runs while the workers compute (writing them to the store, say)."""
 
     def keys(self, keys: dict[int, tuple[str, ...]]) -> Iterator[None]:
-        """Take every record's blocking keys, a step at a time."""
+        """Take some records' blocking keys (each record's once), a step at a time."""
         ...
 
     def edges(self, edges: list[Edge]) -> Iterator[None]:
@@ -232,15 +233,17 @@ def rebuild_clusters(
     progress: Callable[[str], None] | None = None,
     sink: RebuildSink | None = None,
     titles: Mapping[int, str] | None = None,
+    pool_from: int = _POOL_FROM,
 ) -> RebuildResult:
     """Cluster every record of ``rows`` from scratch (see the module docstring).
 
     With a ``sink``, keys and matching pairs go to it as they come (while the workers go
     on computing) instead of into the result. With the records' ``titles``, records are
-    dealt to shards by title, so that most matching records are read by one shard."""
+    dealt to shards by title, so that most matching records are read by one shard.
+    Worker processes start from ``pool_from`` records."""
     count = workers or os.cpu_count() or 1
     say = progress or (lambda _message: None)
-    if count > 1 and len(rows) >= _POOL_FROM:
+    if count > 1 and len(rows) >= pool_from:
         context = multiprocessing.get_context("spawn")
         shards: list[_Remote | _Local] = [_Remote(context) for _ in range(count)]
     else:
@@ -249,18 +252,25 @@ def rebuild_clusters(
         dealt = _deal(rows, len(shards), titles)
         shard_of = {row[0]: i for i, part in enumerate(dealt) for row in part}
         keys: dict[int, tuple[str, ...]] = {}
-        for answer in _run(shards, "load", [_batches(part) for part in dealt]):
-            keys.update(answer)
+        blocks: dict[str, list[int]] = defaultdict(list)
+        idle: deque[Iterator[None]] = deque()
+        # The blocks grow, and the keys are written, as the shards answer: the main
+        # process would otherwise do it alone once they are done.
+        for answer in _run(shards, "load", [_batches(part) for part in dealt], idle):
+            for rid, record_keys in answer:
+                keys[rid] = record_keys
+                for key in record_keys:
+                    blocks[key].append(rid)
+            if sink is not None:
+                idle.append(sink.keys(dict(answer)))
         say(f"keys: {len(keys)} records")
-        pairs = candidate_pairs(blocks_of(keys))
+        pairs = candidate_pairs(blocks)
+        del blocks
         say(f"candidates: {len(pairs)} pairs")
         by_id = {row[0]: row for row in rows}
         tasks: list[list[_Task]] = [[] for _ in shards]
         for target, task in _tasks(by_id, shard_of, pairs, forced, never, tuple(priority)):
             tasks[target].append(task)
-        idle: deque[Iterator[None]] = deque()
-        if sink is not None:
-            idle.append(sink.keys(keys))
         edges: list[Edge] = []
         works: list[Work] = []
         matched = 0

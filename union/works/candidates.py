@@ -15,9 +15,11 @@ comparing every pair of such a block would cost quadratic time.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from union.bib_record import BibRecord
 from union.dedup.pairwise import MatchView, match_view
@@ -53,7 +55,7 @@ def view_keys(view: MatchView) -> frozenset[str]:
         keys.add("tl:" + " ".join(w[:6] for w in longest))
         if len(words) > 3:
             keys.add(f"tf:{words[0][:6]} {words[-1][:6]}")
-        skeleton = " ".join(_DOUBLED.sub(r"\1", _VOWELS.sub("", w)) or w for w in words[:3])
+        skeleton = " ".join(_skeleton(w) for w in words[:3])
         keys.add("tc:" + skeleton)
         if view.persons and view.persons[0].full_words:
             # The main person (first, as pairwise matching orders them) by the longest
@@ -62,6 +64,12 @@ def view_keys(view: MatchView) -> frozenset[str]:
             name = max(view.persons[0].full_words, key=lambda w: (len(w), w))
             keys.add(f"ta:{words[0][:5]}:{name}")
     return frozenset(k[:KEY_LENGTH] for k in keys)
+
+
+@lru_cache(maxsize=1 << 16)
+def _skeleton(word: str) -> str:
+    """The consonants of ``word``, doubled letters once (memoized: title words repeat)."""
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", word)) or word
 
 
 def record_keys(record: BibRecord) -> frozenset[str]:
@@ -76,12 +84,11 @@ def candidate_pairs(
     """Every (smaller, larger) pair of record ids sharing a block of at most ``limit``."""
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
+        if len(members) < 2:
+            continue  # most keys: one record alone
         ids = sorted(set(members))
-        if len(ids) < 2 or len(ids) > limit:
-            continue
-        for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
-                pairs.add((a, b))
+        if 2 <= len(ids) <= limit:
+            pairs.update(itertools.combinations(ids, 2))
     return pairs
 
 

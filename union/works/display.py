@@ -59,6 +59,8 @@ def _all_capitals(bib: BibRecord) -> bool:
 
 def best_member(members: Sequence[Member], priority: Sequence[str] = ()) -> Member:
     """The member whose description the work shows (see the module docstring)."""
+    if len(members) == 1:
+        return members[0]  # most works: nothing to rank
     rank = {code: i for i, code in enumerate(priority)}
     return min(
         members,

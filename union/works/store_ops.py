@@ -7,6 +7,7 @@ of the works is one transaction.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -112,7 +113,7 @@ def fast_insert(session: Session, table: str, columns: Sequence[str],
                        for c in columns)
     statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
     for part in chunks(rows, batch):
-        connection.exec_driver_sql(statement, [tuple(r) for r in part])
+        connection.exec_driver_sql(statement, part)
 
 
 def stored(session: Session, value: datetime) -> Any:
@@ -123,13 +124,8 @@ def stored(session: Session, value: datetime) -> Any:
 
 def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     """``values`` in lists of at most ``size``."""
-    batch: list[Any] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
+    remaining = iter(values)
+    while batch := list(itertools.islice(remaining, size)):
         yield batch
 
 
@@ -175,11 +171,9 @@ def changed_records(session: Session, after: int, upto: int) -> set[int]:
 
 def log_work_changes(session: Session, changes: Sequence[tuple[int, str]], now: datetime) -> None:
     """Append (work id, "upsert" | "delete") rows to the change log."""
-    for batch in chunks(changes, 5000):
-        session.execute(
-            insert(ChangeRow),
-            [{"entity": "work", "entity_id": wid, "op": op, "at": now} for wid, op in batch],
-        )
+    at = stored(session, now)
+    fast_insert(session, "change_log", ("entity", "entity_id", "op", "at"),
+                (("work", wid, op, at) for wid, op in changes))
 
 
 # ---------------------------------------------------------------------------- records
