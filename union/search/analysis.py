@@ -156,11 +156,12 @@ _PREFIXED = re.compile(
 )
 # Its suffix rules strip, from the end, a particle, then a possessive, then a derivational
 # suffix, at most one of each: what can come off a word is one of these chains.
-_SUFFIX_CHAINS: tuple[str, ...] = tuple(sorted(
+_SUFFIX_CHAINS: frozenset[str] = frozenset(
     {derivational + possessive + particle
      for derivational in ("", "i", "is", "isme", "isasi", "an", "kan")
      for possessive in ("", "ku", "mu", "nya")
-     for particle in ("", "lah", "kah", "tah", "pun")} - {""}, key=len))
+     for particle in ("", "lah", "kah", "tah", "pun")} - {""})
+_LONGEST_CHAIN = max(map(len, _SUFFIX_CHAINS))
 
 
 def may_carry_affix(word: str) -> bool:
@@ -176,7 +177,8 @@ def may_carry_affix(word: str) -> bool:
         return False
     if _PREFIXED.match(word):
         return True
-    return any(word.endswith(chain) and word[: -len(chain)] in roots for chain in _SUFFIX_CHAINS)
+    return any(word[-cut:] in _SUFFIX_CHAINS and word[:-cut] in roots
+               for cut in range(1, min(len(word), _LONGEST_CHAIN + 1)))
 
 
 @lru_cache(maxsize=131072)
