@@ -29,16 +29,28 @@ Clock = Callable[[], datetime]
 def add_search_verbs(verbs: Any, open_store: OpenStore, clock: Clock) -> None:
     """Add the ``reindex`` verb to the CLI's subparsers."""
     del clock  # the index keeps no time of its own: its cursor is a change-log seq
-    verbs.add_parser(
-        "reindex", help="bangun ulang indeks pencarian / rebuild the search index"
-    ).set_defaults(run=lambda f, a: _reindex(f, a, open_store))
+    reindex = verbs.add_parser(
+        "reindex", help="bangun ulang indeks pencarian / rebuild the search index")
+    reindex.add_argument(
+        "--workers", type=_workers, default=None,
+        help="proses analisis (0: proses ini saja; bawaan: satu per inti) / analysis "
+             "processes (0: this process only; default: one per core)")
+    reindex.set_defaults(run=lambda f, a: _reindex(f, a, open_store))
 
 
-def _reindex(federation: Federation, _args: argparse.Namespace, open_store: OpenStore) -> int:
+def _workers(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"harus 0 atau lebih / must be 0 or more: {value}")
+    return value
+
+
+def _reindex(federation: Federation, args: argparse.Namespace, open_store: OpenStore) -> int:
     store = open_store(federation)
     try:
         report = rebuild_index(federation.union.search_engine, federation.union.index, store,
-                               LocalMatcher(federation.local), custody=custody_of_displays)
+                               LocalMatcher(federation.local), custody=custody_of_displays,
+                               workers=args.workers)
     finally:
         store.dispose()
     print(f"Indeks pencarian / search index ({federation.union.search_engine}): "

@@ -49,6 +49,16 @@ def test_reindex_rebuilds_a_lost_index_from_the_store(
     assert read_cursor(index) == cursor
 
 
+def test_reindex_in_worker_processes_indexes_every_live_work(
+        tmp_path: Path, store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    config = demo_catalogue_federation(tmp_path, database=store_url)
+    assert main(["--config", str(config), "harvest"]) == 0
+    index = load_federation(config, {}).union.index
+    shutil.rmtree(index)
+    assert main(["--config", str(config), "reindex", "--workers", "2"]) == 0
+    assert indexed(index) == live_works(config, capsys)
+
+
 def test_a_harvest_that_drops_records_drops_their_works_from_the_index(
         tmp_path: Path, store_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     catalogue = tmp_path / "desa.mrc"
