@@ -9,7 +9,9 @@ the engine's writer, whose indexing threads run beside the workers.
 
 Workers are forked: they inherit the store, the local-content matcher, the custody reader
 and the warm analysis caches without pickling any of them. Each worker drops the store's
-inherited connections first (SQLAlchemy's rule for forked processes) and opens its own.
+inherited connections first (SQLAlchemy's rule for forked processes) and opens its own;
+none touches the engine (whose threads a fork does not copy). A worker's error is raised
+again in the main process, and the rebuild stops before its index replaces the old one.
 """
 
 from __future__ import annotations
