@@ -537,11 +537,23 @@ def record_from_canonical_marcxml(element: etree._Element, canonical: bytes) -> 
     Walking the element costs a Python object per node; one regular expression pass over
     the canonical text, which the harvester makes anyway for the payload, does not.
     """
+    if not canonical_may_be_plain(element):
+        return None
+    return record_from_plain_canonical(canonical)
+
+
+def canonical_may_be_plain(element: etree._Element) -> bool:
+    """False if only the element walk reads ``element`` correctly, whatever its canonical
+    form looks like."""
     # Comments are not in the canonical form, and the walk refuses one inside a field;
     # processing instructions are the walk's to judge too. (An element holding an
     # entity reference has no canonical form: C14N fails on it.)
-    if next(element.iter(etree.Comment, etree.ProcessingInstruction), None) is not None:
-        return None
+    return next(element.iter(etree.Comment, etree.ProcessingInstruction), None) is None
+
+
+def record_from_plain_canonical(canonical: bytes) -> Record | None:
+    """:func:`record_from_canonical_marcxml` for an element already known to
+    :func:`canonical_may_be_plain`: needs only the canonical bytes."""
     text = canonical.decode("utf-8")
     root = _C14N_ROOT.match(text)
     if root is None:

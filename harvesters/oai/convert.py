@@ -9,15 +9,19 @@ when the server reorders attributes or declares namespaces differently in the en
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from lxml import etree
 
-from harvesters.marc_parsing import record_from_canonical_marcxml, record_from_marcxml
+from harvesters.marc_parsing import (
+    canonical_may_be_plain,
+    record_from_marcxml,
+    record_from_plain_canonical,
+)
 from harvesters.oai.profiles import ServerProfile, get_profile
 from harvesters.oai.responses import (
     Header,
@@ -40,18 +44,38 @@ PREFIX_FORMATS = {
 
 
 @dataclass(frozen=True, slots=True)
-class RawPage:
-    """One ListRecords page as fetched, not yet converted: the response body (empty when
-    the list had no records) and everything else a :class:`Page` holds.
+class Pending:
+    """A MARCXML record read up to its canonical payload, its MARC not yet parsed.
 
-    Fetching stays in order behind resumption tokens, but converting a page needs nothing
-    but its body, so pages can be converted in other processes (see :class:`PageConverter`).
+    ``plain`` says the canonical form alone may give the MARC; ``index`` is the entry's
+    place in its page, where the element walk finds it when the canonical form does not.
+    """
+
+    record: HarvestedRecord
+    index: int
+    plain: bool
+
+
+Read = HarvestedRecord | SkippedRecord | Pending
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage:
+    """One ListRecords page as fetched and read as far as its tree is needed (``reads``:
+    each entry's record, skip or pending MARC, in order), with everything else a
+    :class:`Page` holds.
+
+    Fetching stays in order behind resumption tokens, but what is left (parsing the MARC,
+    and then normalizing) needs only the reads, so pages can be finished in other
+    processes (:meth:`PageConverter.convert`). The response ``body`` is kept for the rare
+    record only the element walk reads; it is parsed again only then.
     """
 
     body: bytes
     url: str
     number: int
     checkpoint: dict[str, Any]
+    reads: tuple[Read, ...] = ()
     complete: bool = False
     response_date: datetime | None = None
     full_listing: bool = False
@@ -84,17 +108,24 @@ class PageConverter:
         return build_records(entries, payload_format=self.payload_format,
                              profile=self.profile, page=page)
 
-    def convert(self, raw: RawPage) -> Page:
-        """The page a fetched body holds (parsed again, as safely as when it was fetched).
+    def read(self, entries: list[RecordEntry], page: int) -> tuple[Read, ...]:
+        """The part of :meth:`records` that needs the entries' elements."""
+        return tuple(read_entries(entries, payload_format=self.payload_format,
+                                  profile=self.profile, page=page))
 
-        Raises MalformedResponse only if the body is not the one the harvester accepted.
-        """
-        records: list[HarvestedRecord] = []
-        skipped: list[SkippedRecord] = []
-        if raw.body:
-            entries, _ = list_records(parse_envelope(raw.body))
-            if entries:
-                records, skipped = self.records(entries, raw.number)
+    def convert(self, raw: RawPage) -> Page:
+        """The page a :class:`RawPage` holds, finished (see :func:`finish_records`)."""
+        elements: list[etree._Element] = []
+
+        def element(index: int) -> etree._Element:
+            # Parsed again as safely as when it was fetched, and only if needed.
+            if not elements:
+                entries, _ = list_records(parse_envelope(raw.body))
+                elements.extend(entry.metadata[0] if entry.metadata else None
+                                for entry in entries)
+            return elements[index]
+
+        records, skipped = finish_records(raw.reads, element, page=raw.number)
         return Page(records, skipped, raw.checkpoint, raw.complete, raw.response_date,
                     raw.full_listing)
 
@@ -149,23 +180,57 @@ def build_records(
     entries: list[RecordEntry], *, payload_format: str, profile: ServerProfile, page: int
 ) -> tuple[list[HarvestedRecord], list[SkippedRecord]]:
     """The harvested records of one page, and the ones that had to be skipped."""
+    reads = read_entries(entries, payload_format=payload_format, profile=profile, page=page)
+    return finish_records(reads, lambda index: entries[index].metadata[0], page=page)
+
+
+def read_entries(
+    entries: list[RecordEntry], *, payload_format: str, profile: ServerProfile, page: int
+) -> list[Read]:
+    """Each entry read as far as its element is needed: its record (MARCXML still
+    :class:`Pending` its MARC), or why it is skipped."""
+    reads: list[Read] = []
+    with _collector_paused():
+        for index, entry in enumerate(entries):
+            header = entry.header
+            try:
+                reads.append(_read(entry, index, header, payload_format, profile))
+            except (_Skip, ValueError, etree.LxmlError) as exc:
+                reads.append(_skipped(page, index, str(exc), header.identifier))
+    return reads
+
+
+def finish_records(
+    reads: Iterable[Read], element: Callable[[int], etree._Element], *, page: int
+) -> tuple[list[HarvestedRecord], list[SkippedRecord]]:
+    """The records and skips of a page's reads, parsing each pending MARC from its
+    canonical payload or else by walking its element (``element(index)``)."""
     records: list[HarvestedRecord] = []
     skipped: list[SkippedRecord] = []
     with _collector_paused():
-        for number, entry in enumerate(entries, start=1):
-            header = entry.header
-            try:
-                records.append(_build(entry, header, payload_format, profile))
-            except (_Skip, ValueError, etree.LxmlError) as exc:
-                skipped.append(
-                    SkippedRecord(f"page {page}, record {number}", str(exc), header.identifier)
-                )
+        for read in reads:
+            if isinstance(read, Pending):
+                record = read.record
+                try:
+                    marc = ((read.plain and record_from_plain_canonical(record.payload))
+                            or record_from_marcxml(element(read.index)).record)
+                except ValueError as exc:
+                    skipped.append(_skipped(page, read.index, str(exc), record.local_id))
+                    continue
+                records.append(replace(record, marc=marc))
+            elif isinstance(read, SkippedRecord):
+                skipped.append(read)
+            else:
+                records.append(read)
     return records, skipped
 
 
-def _build(
-    entry: RecordEntry, header: Header, payload_format: str, profile: ServerProfile
-) -> HarvestedRecord:
+def _skipped(page: int, index: int, reason: str, local_id: str | None) -> SkippedRecord:
+    return SkippedRecord(f"page {page}, record {index + 1}", reason, local_id)
+
+
+def _read(entry: RecordEntry, index: int, header: Header, payload_format: str,
+          profile: ServerProfile) -> HarvestedRecord | Pending:
     if header.identifier is None:
         raise _Skip("header has no identifier")
     datestamp = _datestamp(header, profile)
@@ -175,10 +240,8 @@ def _build(
         raise _Skip(f"expected one metadata element, found {len(entry.metadata)}")
     element = entry.metadata[0]
     if payload_format == MARCXML:
-        payload = canonical(element)
-        marc = (record_from_canonical_marcxml(element, payload)
-                or record_from_marcxml(element).record)
-        return HarvestedRecord(header.identifier, MARCXML, payload, datestamp, marc=marc)
+        return Pending(HarvestedRecord(header.identifier, MARCXML, canonical(element),
+                                       datestamp), index, canonical_may_be_plain(element))
     if payload_format == OAI_DC:
         element = profile.oai_dc(element)
     return HarvestedRecord(header.identifier, payload_format, canonical(element), datestamp)

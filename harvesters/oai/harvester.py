@@ -136,12 +136,14 @@ class OaiHarvester:
     async def harvest_raw(
         self, checkpoint: Mapping[str, Any] | None, *, full: bool = False
     ) -> AsyncIterator[RawPage]:
-        """Yield the pages of :meth:`harvest` unconverted, for ``self.converter`` to convert
-        (elsewhere: fetching stays in order here, converting can go on in parallel)."""
+        """Yield the pages of :meth:`harvest` read only as far as their trees are needed,
+        for ``self.converter`` to finish (elsewhere: fetching stays in order here,
+        converting can go on in parallel)."""
         async for response, entries, page in self._listing(checkpoint, full):
-            yield RawPage(response.body if entries else b"", response.url,
-                          page_number(page), page.checkpoint, page.complete,
-                          page.response_date, page.full_listing)
+            number = page_number(page)
+            yield RawPage(response.body if entries else b"", response.url, number,
+                          page.checkpoint, self.converter.read(entries, number),
+                          page.complete, page.response_date, page.full_listing)
 
     async def _listing(
         self, checkpoint: Mapping[str, Any] | None, full: bool
