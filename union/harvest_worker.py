@@ -46,17 +46,18 @@ _CONTEXT = multiprocessing.get_context("spawn")
 PageProducer = Callable[[dict[str, Any] | None, bool], AsyncIterator[PreparedPage]]
 
 
-def worker_pages(branch: Branch) -> PageProducer:
-    """Prepared pages of ``branch``'s source, produced by worker processes."""
+def worker_pages(branch: Branch, count: int | None = None) -> PageProducer:
+    """Prepared pages of ``branch``'s source, produced by worker processes: ``count``
+    file shards or feed converters (by default as many as ``shard_count`` says)."""
 
     async def pages(checkpoint: dict[str, Any] | None, full: bool) -> AsyncIterator[PreparedPage]:
-        count = shard_count(branch)
+        shards = count or shard_count(branch)
         start = _start_feed if isinstance(branch.source, OaiSource) else _start_shards
-        receivers, processes = start(branch, checkpoint, full, count)
+        receivers, processes = start(branch, checkpoint, full, shards)
         try:
-            # Page n comes from shard n % count: the shards' pages in file order.
+            # Page n comes from shard n % shards: the shards' pages in file order.
             for turn in itertools.count():
-                kind, value = await asyncio.to_thread(_receive, receivers[turn % count])
+                kind, value = await asyncio.to_thread(_receive, receivers[turn % shards])
                 if kind == "page":
                     yield value
                     if value.page.complete:

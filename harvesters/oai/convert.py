@@ -55,6 +55,11 @@ class Pending:
     index: int
     plain: bool
 
+    def __reduce__(self) -> tuple[type[Pending], tuple[Any, ...]]:
+        # A plain tuple crosses processes faster than the dataclass default (a state
+        # dict built field by field); a page holds hundreds.
+        return Pending, (self.record, self.index, self.plain)
+
 
 Read = HarvestedRecord | SkippedRecord | Pending
 

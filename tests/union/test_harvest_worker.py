@@ -25,7 +25,7 @@ from union.harvest import harvest_source, inline_pages
 from union.harvest_runs import begin_run
 from union.harvest_worker import worker_pages
 from union.ingest import commit_page
-from union.sources import make_harvester, shard_count
+from union.sources import FILE_SHARDS, SHARDED_FILE_BYTES, make_harvester, shard_count
 from union.store.engine import Store
 from union.store.models import BibRecordRow, HarvestRunRow, SourceRecordRow
 
@@ -52,11 +52,28 @@ def _setup(tmp_path: Path) -> tuple[Store, Branch]:
     return open_store(federation), federation.branch("LOC")
 
 
+def test_a_village_sized_file_is_read_by_one_worker_and_a_big_one_by_two(
+        tmp_path: Path) -> None:
+    _, branch = _setup(tmp_path)
+    assert (tmp_path / "loc.mrc").stat().st_size < SHARDED_FILE_BYTES
+    assert shard_count(branch) == 1
+    with (tmp_path / "loc.mrc").open("ab") as handle:
+        handle.truncate(SHARDED_FILE_BYTES)
+    assert shard_count(branch) == FILE_SHARDS == 2
+
+
+async def test_a_small_file_read_by_one_worker_is_committed_in_file_order(
+        tmp_path: Path) -> None:
+    store, branch = _setup(tmp_path)
+    summary = await harvest_source("LOC", worker_pages(branch), store, _now)
+    assert summary.status == "complete"
+    assert _stored_order(store) == _file_order()
+
+
 async def test_an_iso2709_file_is_read_by_two_workers_and_committed_in_file_order(
         tmp_path: Path) -> None:
     store, branch = _setup(tmp_path)
-    assert shard_count(branch) == 2
-    summary = await harvest_source("LOC", worker_pages(branch), store, _now)
+    summary = await harvest_source("LOC", worker_pages(branch, 2), store, _now)
     assert summary.status == "complete"
     assert _stored_order(store) == _file_order()
     with store.read() as session:
@@ -68,14 +85,14 @@ async def test_a_sharded_harvest_stopped_after_two_pages_resumes_without_loss_or
     store, branch = _setup(tmp_path)
     with store.write() as session:
         start = begin_run(session, "LOC", full=False, now=_now())
-    pages = worker_pages(branch)(start.checkpoint, False)
+    pages = worker_pages(branch, 2)(start.checkpoint, False)
     async with contextlib.aclosing(pages):
         for _ in range(2):
             page = await anext(pages)
             with store.write() as session:
                 commit_page(session, start.context, page, _now())
     assert len(_stored_order(store)) == 1000
-    summary = await harvest_source("LOC", worker_pages(branch), store, _now)
+    summary = await harvest_source("LOC", worker_pages(branch, 2), store, _now)
     assert summary.resumed and summary.counts.new == 1828
     assert _stored_order(store) == _file_order()
     with store.read() as session:
