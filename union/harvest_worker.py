@@ -11,12 +11,14 @@ An ISO 2709 file is read by several workers at once, each parsing its own share 
 pages (``harvesters.marc_file.Shard``); the writer takes their pages in turn, so pages
 are committed in file order just as from one worker.
 
-An OAI-PMH feed can only be fetched in order (each page names the next), but converting a
-fetched page needs nothing but its body. So one fetching process pages through the feed
-and deals the raw pages in turn to converting processes, which parse, normalize and hash
-them; the writer takes the converters' pages in the same turn, so pages, checkpoints and
-resumption are as with one worker. The fetcher's end of the list (done, or a failure)
-goes to the converter whose turn is next, which passes it on after the pages before it.
+An OAI-PMH feed can only be fetched in order (each page names the next), but finishing a
+fetched page needs only what its tree gave (headers and canonical payloads; see
+``RawPage``). So one fetching process pages through the feed and deals the raw pages in
+turn to converting processes, which parse the MARC, normalize and hash; the writer takes
+the converters' pages in the same turn, so pages, checkpoints and resumption are as with
+one worker. The fetcher's end of the list (done, or a failure) goes to the converter
+whose turn is next, which passes it on after the pages before it. A feed given one
+process (``shard_count``) is fetched and converted by that one worker.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def worker_pages(branch: Branch, count: int | None = None) -> PageProducer:
 
     async def pages(checkpoint: dict[str, Any] | None, full: bool) -> AsyncIterator[PreparedPage]:
         shards = count or shard_count(branch)
-        start = _start_feed if isinstance(branch.source, OaiSource) else _start_shards
+        feed = isinstance(branch.source, OaiSource) and shards > 1
+        start = _start_feed if feed else _start_shards
         receivers, processes = start(branch, checkpoint, full, shards)
         try:
             # Page n comes from shard n % shards: the shards' pages in file order.

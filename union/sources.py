@@ -24,7 +24,9 @@ FILE_SHARDS = 2
 # A smaller file (about 8,000 records) is read by one process: starting a second one
 # costs more CPU (~1.3 s of imports) than it saves on a village's few thousand records.
 SHARDED_FILE_BYTES = 8 * 1024 * 1024
-# How many processes convert the pages one process fetches from an OAI-PMH feed.
+# How many processes convert the pages one process fetches from an OAI-PMH feed. A SLiMS
+# feed is village-sized (thousands of records): one process fetches and converts it, as
+# starting three would cost more (~1.3 s of imports each) than they save.
 FEED_CONVERTERS = 2
 
 
@@ -33,7 +35,7 @@ def shard_count(branch: Branch) -> int:
     converters of a feed's fetched pages)."""
     source = branch.source
     if isinstance(source, OaiSource):
-        return FEED_CONVERTERS
+        return 1 if source.profile == "slims" else FEED_CONVERTERS
     if source.format != ISO2709:
         return 1
     if not source.is_url:

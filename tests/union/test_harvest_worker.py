@@ -168,3 +168,20 @@ async def test_a_feed_failing_mid_list_keeps_its_pages_in_order_and_resumes_afte
     stored = _stored_order(store)
     assert stored[:900] == first_three_pages
     assert sorted(stored) == sorted(f"oai:demo.branch:{n}" for n in _file_order())
+
+
+async def test_a_slims_feed_is_fetched_and_converted_by_one_worker(tmp_path: Path) -> None:
+    async with OaiFaultServer(feeds={"loc": LOC_INDONESIAN},
+                              feed_options={"loc": {"page_size": 300}}) as server:
+        url = server.url("/feeds/loc")
+        federation = load_federation(write_federation(tmp_path, f"""
+[[branches]]
+code = "LOC"
+name = "Perpustakaan Desa"
+kind = "village"
+source = {{ type = "oai-pmh", url = "{url}", metadata_prefix = "marc21", profile = "slims" }}
+"""))
+        store, branch = open_store(federation), federation.branch("LOC")
+        assert shard_count(branch) == 1
+        summary = await harvest_source("LOC", worker_pages(branch), store, _now)
+    assert summary.status == "complete" and summary.counts.new == len(_file_order())
