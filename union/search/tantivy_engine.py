@@ -7,14 +7,19 @@ The display fields are stored as one JSON blob.
 
 Facets are tantivy aggregations over the query's matches: a terms aggregation per term
 facet and a range aggregation for the year ranges, in one request so the query runs once
-for all of them. The per-segment candidate list (``segment_size``) is set far above any
-facet's cardinality, so the counts are exact, not the usual top-k estimate; this doubles
-the cost of the subject facet (thousands of headings) on large result sets, and is the
-price of exact counts. Counting every document (the catalogue's landing page) is the
-most expensive search of all and only changes with the index, so the facet counts of
-searches without words (that one, and the facet links followed from it) are cached per
-reader generation (:mod:`union.search.facet_cache`); the reader moves only on our own
-commits and on :meth:`TantivyEngine.refresh`.
+for all of them. Facet counts are exact for searches that match at most 10,000 works and
+for searches without words (cached, below). A broader search (at 1,000,000 works, a
+common word) counts with each segment offering its 200 most frequent values of a facet
+(Elasticsearch's shard_size scheme): a facet with no more values than that in a segment
+(branch, availability, format, local, nearly always language) is still exact; the
+subject facet (tens of thousands of headings among the matches) is the merge of every
+segment's 200 most frequent headings, whose counts may fall short by at most tantivy's
+``doc_count_error_upper_bound``. Exact subject counts there cost 16 ms more per search;
+the total a patron gets on clicking a heading is always exact. Counting every document
+(the catalogue's landing page) is the most expensive search of all and only changes with
+the index, so the facet counts of searches without words (that one, and the facet links
+followed from it) are cached per reader generation (:mod:`union.search.facet_cache`);
+the reader moves only on our own commits and on :meth:`TantivyEngine.refresh`.
 
 Writes go through one lazily opened writer; a document is added after deleting any
 earlier document with its id, in the same writer, so a re-add replaces. Into an index
@@ -75,8 +80,12 @@ __all__ = ["TantivyEngine"]
 LAYOUT_VERSION = 1
 _TITLE_KEY_BOOST = 5.0
 _DISMAX_TIE_BREAKER = 0.1
-# Far above any facet's number of distinct values per segment: exact counts.
-_SEGMENT_SIZE = 1_000_000
+# Each segment's candidate values per facet of a broad search: ten times what is shown,
+# and at least this; far above any facet's number of values per segment when exact.
+_SEGMENT_CANDIDATES = 200
+_EXACT = 1_000_000
+# Searches matching at most this many works count their facets exactly.
+_EXACT_FACETS_UP_TO = 10_000
 # The year ranges as a range aggregation ("to" is exclusive there).
 _YEAR_AGGREGATION = {
     "range": {
@@ -273,10 +282,11 @@ class TantivyEngine:
                 plan.root,
                 query.facets,
                 query.facet_limit,
-                lambda: self._facets(searcher, matcher, query),
+                lambda: self._facets(searcher, matcher, query, exact=True),
             )
         elif query.facets:
-            facets = self._facets(searcher, matcher, query)
+            exact = total <= _EXACT_FACETS_UP_TO
+            facets = self._facets(searcher, matcher, query, exact=exact)
         return SearchResults(total=total, hits=tuple(hits), facets=facets)
 
     def _page(
@@ -295,9 +305,11 @@ class TantivyEngine:
         return found.count, (found.hits if query.limit else [])
 
     def _facets(
-        self, searcher: tantivy.Searcher, matcher: tantivy.Query, query: SearchQuery
+        self, searcher: tantivy.Searcher, matcher: tantivy.Query, query: SearchQuery, *,
+        exact: bool,
     ) -> dict[str, tuple[FacetValue, ...]]:
         # One request for every facet, so the query runs once for all of them.
+        candidates = _EXACT if exact else max(_SEGMENT_CANDIDATES, 10 * query.facet_limit)
         request: dict[str, Any] = {}
         for name in query.facets:
             if name == "year":
@@ -307,7 +319,7 @@ class TantivyEngine:
                     "terms": {
                         "field": FACET_FIELDS[name],
                         "size": query.facet_limit,
-                        "segment_size": _SEGMENT_SIZE,
+                        "segment_size": candidates,
                     }
                 }
         answer = searcher.aggregate(matcher, request)

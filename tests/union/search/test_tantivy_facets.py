@@ -1,0 +1,66 @@
+"""How the tantivy engine counts the facets of a broad search over an index of several
+segments: each segment offers its most frequent values, so a facet with few values per
+segment is exact, and the subject facet keeps its most frequent headings first."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from union.search.documents import SearchDocument
+from union.search.engine import SearchQuery
+from union.search.tantivy_engine import TantivyEngine
+
+BRANCHES = [f"DESA{n:02d}" for n in range(1, 41)]
+
+
+def segment(n: int) -> list[SearchDocument]:
+    """4,000 works, each with a heading of its own beside the common "Sejarah" ones; a
+    quarter of them "pilihan" (chosen)."""
+    return [
+        SearchDocument(
+            f"w{n}-{i}",
+            f"Sejarah desa {n} {i}" + (" pilihan" if i % 4 == 0 else ""),
+            subjects=[f"Desa {n}-{i} -- Sejarah", "Indonesia -- Sejarah"]
+            + (["Sumatera Selatan -- Sejarah"] if i % 3 == 0 else []),
+            branches=[BRANCHES[(n * 7 + i) % len(BRANCHES)]],
+        )
+        for i in range(4000)
+    ]
+
+
+def engine_of_three_segments(folder: Path) -> tuple[TantivyEngine, list[SearchDocument]]:
+    engine = TantivyEngine(folder)
+    docs: list[SearchDocument] = []
+    for n in range(3):
+        part = segment(n)
+        engine.add(part)
+        engine.commit()
+        docs += part
+    return engine, docs
+
+
+def test_a_facet_with_few_values_per_segment_is_counted_exactly(tmp_path: Path) -> None:
+    engine, docs = engine_of_three_segments(tmp_path / "index")
+    counts = engine.search(SearchQuery("sejarah", facets=("branch",), facet_limit=40))
+    expected = Counter(b for doc in docs for b in doc.branches)
+    assert dict(counts.facet_counts("branch")) == dict(expected)
+
+
+def test_the_subject_facet_of_a_broad_search_keeps_its_most_frequent_headings(
+    tmp_path: Path,
+) -> None:
+    engine, _ = engine_of_three_segments(tmp_path / "index")
+    subject = engine.search(SearchQuery("sejarah", facets=("subject",), facet_limit=5))
+    top = [(v.value, v.count) for v in subject.facets["subject"]][:2]
+    assert top == [("Indonesia -- Sejarah", 12000), ("Sumatera Selatan -- Sejarah", 4002)]
+
+
+def test_a_narrower_search_counts_every_facet_exactly(tmp_path: Path) -> None:
+    engine, docs = engine_of_three_segments(tmp_path / "index")
+    narrow = [doc for doc in docs if "pilihan" in doc.title]
+    found = engine.search(SearchQuery("pilihan", facets=("subject",), limit=0))
+    counts = Counter(s for doc in narrow for s in doc.subjects)
+    expected = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:20]
+    assert found.total == len(narrow)
+    assert [(v.value, v.count) for v in found.facets["subject"]] == expected
