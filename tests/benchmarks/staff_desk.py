@@ -7,8 +7,8 @@ Sets up three hosted branches in a SQLite store (real nodes, keys and hub), with
 copies of the city library requested by a village branch and answered WillSupply, so the
 city's pick list holds that many copies. Timed: argon2 hash and verify; then ``--requests``
 GETs of the dashboard and the pick list page (signed-in session) and of the pick list over
-the API (bearer token), ``--concurrency`` at a time, over loopback. Prints requests/s, latency p50/p95, and
-the wall and CPU time of the process (server and client share it).
+the API (bearer token), ``--concurrency`` at a time, over loopback. Prints requests/s,
+latency p50/p95, and the wall and CPU time of the process (server and client share it).
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ A session: a branch pushes its outbox, pulls its inbox and applies it, and keeps
 while anything moves. A round: one session of every branch, all online at once. After the
 last partition heals staff stop taking new actions; the network goes on losing,
 duplicating and reordering at the same rates, and a session ends only when its outbox is
-acknowledged and the hub holds nothing more for it (the clock runs on, 10 minutes a round). Converged: no message undelivered (every outbox acknowledged,
-every branch holds every other's whole stream) and every copy's custody agreed by its owner,
-the hub and the branch holding it.
+acknowledged and the hub holds nothing more for it (the clock runs on, 10 minutes a
+round). Converged: no message undelivered (every outbox acknowledged, every branch holds
+every other's whole stream) and every copy's custody agreed by its owner, the hub and the
+branch holding it.
 """
 
 from __future__ import annotations

@@ -8,9 +8,6 @@ import json
 import shutil
 import signal
 import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,49 +20,23 @@ from sqlalchemy import func, select
 
 from tests.support.federation import demo_catalogue_federation, harvest_demo_catalogue
 from tests.support.paths import REPO
+from tests.support.serve_process import ServeProcess, started_nodes
 from union.cli import main, open_store
 from union.config import load_federation
 from union.store.models import BranchRow, HarvestRunRow, SourceRow, WorkRow
 
-DEADLINE = 90.0
 
-
-class Node:
-    """A running ``union serve`` process and its base URL."""
-
-    def __init__(self, config: Path) -> None:
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "union"), "--config", str(config), "serve",
-             "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline()
-        if "http://" not in first:
-            self.process.kill()
-            pytest.fail(f"serve did not start: {first!r} {self.process.stderr.read()}")
-        self.url = first[first.index("http://"):].split()[0].rstrip("/")
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=30) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+class Node(ServeProcess):
+    """A running ``union serve`` process (harvesting on its schedule) and its base URL."""
 
     def health(self) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(self.get("/healthz")[1])
+        result: dict[str, Any] = self.get_json("/healthz")[1]
         return result
 
     def wait_for(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Poll /healthz until ``condition`` holds for its report."""
-        deadline = time.monotonic() + DEADLINE
-        while True:
-            report = self.health()
-            if condition(report):
-                return report
-            if time.monotonic() > deadline:
-                pytest.fail(f"not reached in {DEADLINE} s: {json.dumps(report)}")
-            time.sleep(0.5)
+        report: dict[str, Any] = self.poll(self.health, condition)
+        return report
 
     def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         status, body = self.get("/metrics")
@@ -74,25 +45,10 @@ class Node:
                 for family in text_string_to_metric_families(body)
                 for sample in family.samples}
 
-    def stop(self, signum: int = signal.SIGTERM) -> tuple[int, str]:
-        self.process.send_signal(signum)
-        out, _err = self.process.communicate(timeout=DEADLINE)
-        return self.process.returncode, out
-
 
 @pytest.fixture
 def serve() -> Iterator[Callable[[Path], Node]]:
-    nodes: list[Node] = []
-
-    def start(config: Path) -> Node:
-        nodes.append(Node(config))
-        return nodes[-1]
-
-    yield start
-    for node in nodes:
-        if node.process.poll() is None:
-            node.process.kill()
-            node.process.communicate()
+    yield from started_nodes(Node)
 
 
 @pytest.fixture(scope="module")

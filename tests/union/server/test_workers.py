@@ -4,13 +4,9 @@ a third process while the node serves succeeds (the node indexes what it harvest
 
 from __future__ import annotations
 
-import json
-import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,72 +16,37 @@ from sqlalchemy import select
 
 from tests.support.federation import demo_catalogue_federation
 from tests.support.paths import REPO
+from tests.support.serve_process import DEADLINE, ServeProcess, started_nodes
 from union.cli import main, open_store
 from union.config import load_federation
 from union.search.live_index import CURSOR_FILE
 from union.store.models import WorkRow
 
-DEADLINE = 90.0
 UNION = str(Path(sys.executable).parent / "union")
 
 
-class Node:
+class Node(ServeProcess):
     """A running ``union serve --workers 2 --no-harvest`` and its base URL."""
-
-    def __init__(self, config: Path) -> None:
-        self.process = subprocess.Popen(
-            [UNION, "--config", str(config), "serve", "--port", "0", "--no-harvest",
-             "--workers", "2"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
-        assert self.process.stdout is not None
-        first = self.process.stdout.readline()
-        if "http://" not in first:
-            self.process.kill()
-            pytest.fail(f"serve did not start: {first!r} {self.process.stderr.read()}")
-        self.url = first[first.index("http://"):].split()[0].rstrip("/")
-
-    def get(self, path: str) -> tuple[int, Any]:
-        """One request on a connection of its own (so the kernel picks the process)."""
-        try:
-            with urllib.request.urlopen(self.url + path, timeout=30) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            return error.code, json.loads(error.read())
 
     def every_process(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
         """Poll ``/healthz`` until both processes (owner and reader) have answered with a
         report for which ``condition`` holds; their latest reports by role."""
-        deadline = time.monotonic() + DEADLINE
         latest: dict[str, dict[str, Any]] = {}
-        while True:
-            status, report = self.get("/healthz")
+
+        def ask() -> dict[str, dict[str, Any]]:
+            status, report = self.get_json("/healthz")
             assert status == 200
             latest[report["process"]["role"]] = report
-            if len(latest) == 2 and all(condition(r) for r in latest.values()):
-                return latest
-            if time.monotonic() > deadline:
-                pytest.fail(f"not reached in {DEADLINE} s: {json.dumps(latest)}")
-            time.sleep(0.05)
+            return latest
 
-    def stop(self) -> tuple[int, str]:
-        self.process.send_signal(signal.SIGTERM)
-        out, _err = self.process.communicate(timeout=DEADLINE)
-        return self.process.returncode, out
+        reports: dict[str, Any] = self.poll(
+            ask, lambda got: len(got) == 2 and all(condition(r) for r in got.values()))
+        return reports
 
 
 @pytest.fixture
 def serve() -> Iterator[Callable[[Path], Node]]:
-    nodes: list[Node] = []
-
-    def start(config: Path) -> Node:
-        nodes.append(Node(config))
-        return nodes[-1]
-
-    yield start
-    for node in nodes:
-        if node.process.poll() is None:
-            node.process.kill()
-            node.process.communicate()
+    yield from started_nodes(Node, "--no-harvest", "--workers", "2")
 
 
 @pytest.fixture
@@ -120,7 +81,7 @@ def test_two_processes_answer_on_one_port(
     assert reports["owner"]["process"]["pid"] != reports["reader"]["process"]["pid"]
     kota = held_by(live_works(city_only), "KOTA")
     for _ in range(20):
-        status, body = node.get("/api/search?branch=KOTA&facets=branch")
+        status, body = node.get_json("/api/search?branch=KOTA&facets=branch")
         assert status == 200
         assert body["total"] == kota
         assert {v["value"]: v["count"] for v in body["facets"]["branch"]} == {"KOTA": kota}
@@ -133,7 +94,7 @@ def test_a_harvest_in_another_process_while_serving_reaches_both_processes(
     (city_only.parent / "index" / CURSOR_FILE).unlink()
     node = serve(city_only)
     node.every_process(lambda report: report["index"]["lag"] == 0)
-    assert node.get("/api/search?branch=DESA1")[1]["total"] == 0
+    assert node.get_json("/api/search?branch=DESA1")[1]["total"] == 0
     harvest = subprocess.run(
         [UNION, "--config", str(city_only), "harvest", "--source", "DESA1"],
         capture_output=True, text=True, cwd=REPO, timeout=DEADLINE)
@@ -148,7 +109,7 @@ def test_a_harvest_in_another_process_while_serving_reaches_both_processes(
     answers: list[int] = []
     while answers[-20:] != [desa1] * 20:  # past the 2 s answer cache, on either process
         assert time.monotonic() < deadline, answers[-20:]
-        answers.append(node.get("/api/search?branch=DESA1&facets=none")[1]["total"])
+        answers.append(node.get_json("/api/search?branch=DESA1&facets=none")[1]["total"])
         time.sleep(0.05)
 
 
