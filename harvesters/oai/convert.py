@@ -4,6 +4,10 @@ A record whose header or metadata cannot be read is skipped with its identifier,
 and reason; it never stops the page. Payloads are the metadata element in exclusive XML
 canonical form, so the catalogue's content hash changes when the record changes, not
 when the server reorders attributes or declares namespaces differently in the envelope.
+
+Conversion runs in two steps: :func:`read_entries` needs the parsed response (headers,
+canonical payloads) and :func:`finish_records` needs only what it read (MARC parsed from
+the canonical payload), so the second can run in another process (:class:`RawPage`).
 """
 
 from __future__ import annotations
@@ -120,15 +124,13 @@ class PageConverter:
 
     def convert(self, raw: RawPage) -> Page:
         """The page a :class:`RawPage` holds, finished (see :func:`finish_records`)."""
-        elements: list[etree._Element] = []
+        entries: list[RecordEntry] = []
 
         def element(index: int) -> etree._Element:
             # Parsed again as safely as when it was fetched, and only if needed.
-            if not elements:
-                entries, _ = list_records(parse_envelope(raw.body))
-                elements.extend(entry.metadata[0] if entry.metadata else None
-                                for entry in entries)
-            return elements[index]
+            if not entries:
+                entries.extend(list_records(parse_envelope(raw.body))[0])
+            return entries[index].metadata[0]
 
         records, skipped = finish_records(raw.reads, element, page=raw.number)
         return Page(records, skipped, raw.checkpoint, raw.complete, raw.response_date,

@@ -4,12 +4,15 @@ One harvester pages through its list strictly in order and shares nothing with o
 harvesters but the injected aiohttp session, so many run side by side safely. While the
 caller commits a page, the next one is already being fetched (the resumption token is
 known as soon as the page is parsed); pages are still yielded one at a time, in order.
+``harvest_raw`` yields the same pages read only as far as the response's tree is needed,
+so that the rest of the conversion can run in other processes.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Mapping
+from contextlib import aclosing
 from datetime import datetime
 from typing import Any
 
@@ -129,9 +132,10 @@ class OaiHarvester:
         self, checkpoint: Mapping[str, Any] | None, *, full: bool = False
     ) -> AsyncIterator[Page]:
         """Yield pages in order; see :mod:`harvesters.oai.checkpoint` for the checkpoint."""
-        async for _, entries, page in self._listing(checkpoint, full):
-            page.records, page.skipped = self.converter.records(entries, page_number(page))
-            yield page
+        async with aclosing(self._listing(checkpoint, full)) as listing:
+            async for _, entries, page in listing:
+                page.records, page.skipped = self.converter.records(entries, _number(page))
+                yield page
 
     async def harvest_raw(
         self, checkpoint: Mapping[str, Any] | None, *, full: bool = False
@@ -139,11 +143,12 @@ class OaiHarvester:
         """Yield the pages of :meth:`harvest` read only as far as their trees are needed,
         for ``self.converter`` to finish (elsewhere: fetching stays in order here,
         converting can go on in parallel)."""
-        async for response, entries, page in self._listing(checkpoint, full):
-            number = page_number(page)
-            yield RawPage(response.body if entries else b"", response.url, number,
-                          page.checkpoint, self.converter.read(entries, number),
-                          page.complete, page.response_date, page.full_listing)
+        async with aclosing(self._listing(checkpoint, full)) as listing:
+            async for response, entries, page in listing:
+                number = _number(page)
+                yield RawPage(response.body if entries else b"", response.url, number,
+                              page.checkpoint, self.converter.read(entries, number),
+                              page.complete, page.response_date, page.full_listing)
 
     async def _listing(
         self, checkpoint: Mapping[str, Any] | None, full: bool
@@ -334,7 +339,7 @@ class OaiHarvester:
         return HarvestError(self.source, reason, url=response.url, code=error.code)
 
 
-def page_number(page: Page) -> int:
+def _number(page: Page) -> int:
     """The number of a page in its list (1 for the first), as its checkpoint keeps it."""
     return int(page.checkpoint["page"])
 

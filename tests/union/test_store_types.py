@@ -39,6 +39,14 @@ def test_one_time_bound_to_many_rows_and_then_others_each_keep_their_own_value(
     assert _log(store, moments) == moments
 
 
+def test_times_alternating_with_one_repeated_time_each_keep_their_own_value(
+        store: Store) -> None:
+    now = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+    stamps = [now - timedelta(days=n, seconds=n) for n in range(1, 500)]
+    moments = [moment for stamp in stamps for moment in (stamp, now, now)]
+    assert _log(store, moments) == moments
+
+
 def test_a_naive_time_is_refused_and_nothing_is_written(store: Store) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         _log(store, [datetime(2026, 11, 22, 2, 0, tzinfo=UTC), datetime(2026, 11, 22, 9, 0)])
