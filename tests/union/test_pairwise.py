@@ -76,7 +76,7 @@ def test_reports_differing_in_one_word_of_a_long_title_are_not_merged() -> None:
     # year, pages and subtitle.
     decision = decide(loc("00366511"), loc("00366512"))
     assert not decision.same
-    assert decision.reason.startswith("blocked: title")
+    assert decision.reason.startswith("dicegah / blocked: title")
 
 
 def test_regional_volumes_of_a_report_series_are_not_merged() -> None:

@@ -128,7 +128,7 @@ def _schemas() -> dict[str, Any]:
         "copies": {"type": "integer", "minimum": 0},
     })
     match = _object({"a": _STRING, "b": _STRING, "score": {"type": "number"},
-                     "reason": _STRING})
+                     "reason": _STRING, "agreeing": _array(_STRING)})
     evidence = _object({
         "matches": _array(match),
         "overrides": _array(_object({"kind": {"type": "string", "enum": ["same", "never"]},

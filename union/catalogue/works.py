@@ -48,12 +48,14 @@ class BranchHoldings:
 
 @dataclass(frozen=True, slots=True)
 class MatchSummary:
-    """Two member records judged the same, with the score and the one-line reason."""
+    """Two member records judged the same, with the score, the one-line reason and the
+    names of the signals that spoke for the match (``union.works.explain.SIGNAL_LABELS``)."""
 
     a: str
     b: str
     score: float
     reason: str
+    agreeing: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,9 @@ def _evidence(session: Session, work_id: int) -> EvidenceSummary | None:
     if explanation is None:
         return None
     return EvidenceSummary(
-        matches=tuple(MatchSummary(a, b, decision.score, decision.reason)
+        matches=tuple(MatchSummary(a, b, decision.score, decision.reason,
+                                   tuple(s.name for s in decision.evidence.signals
+                                         if s.score > 0))
                       for a, b, decision in explanation.matches),
         overrides=tuple(explanation.overrides),
         held_apart=len(explanation.held_apart),

@@ -97,7 +97,8 @@ class Decision:
     """The outcome of comparing two bib records.
 
     ``same`` says whether they are the same manifestation; ``score`` is the evidence
-    total; ``reason`` is a one-line summary for people ("blocked: volume 1 vs 2").
+    total; ``reason`` is a one-line summary for people, Indonesian / English
+    ("dicegah / blocked: volume 1 vs 2").
     """
 
     same: bool

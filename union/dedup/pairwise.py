@@ -723,7 +723,7 @@ def decide(a: BibRecord, b: BibRecord) -> Decision:
     """
     if a == b:
         signal = Signal("identical", None, None, THRESHOLD, note="same record")
-        return Decision(True, THRESHOLD, Evidence((signal,)), "identical records")
+        return Decision(True, THRESHOLD, Evidence((signal,)), "rekaman identik / identical records")
     return decide_views(match_view(a), match_view(b))
 
 
@@ -755,8 +755,9 @@ def decide_views(va: MatchView, vb: MatchView) -> Decision:
     score = evidence.total
     if evidence.blocked:
         first = evidence.blockers[0]
-        reason = f"blocked: {first.name} {first.note} ({first.a} vs {first.b})"
+        reason = f"dicegah / blocked: {first.name} {first.note} ({first.a} vs {first.b})"
         return Decision(False, score, evidence, reason)
     if score < THRESHOLD:
-        return Decision(False, score, evidence, f"score {score:g} below {THRESHOLD:g}")
-    return Decision(True, score, evidence, f"score {score:g} reaches {THRESHOLD:g}")
+        return Decision(False, score, evidence,
+                        f"skor / score {score:g} < {THRESHOLD:g}")
+    return Decision(True, score, evidence, f"skor / score {score:g} >= {THRESHOLD:g}")

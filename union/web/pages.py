@@ -32,6 +32,7 @@ from union.web.i18n import COOKIE, LANGUAGES, Translate, choose_language
 from union.web.labels import FACET_LABELS, facet_value_label, format_label, language_label
 from union.web.links import Pairs, href, replaced, toggled, without
 from union.web.templating import render
+from union.works.explain import SIGNAL_LABELS
 
 __all__ = ["WEB", "WebParts", "add_page_routes", "page_response"]
 
@@ -307,8 +308,14 @@ def _evidence(detail: WorkDetail, names: Mapping[str, str], t: Translate) -> lis
         code, _, local = member.partition(":")
         return f"{names.get(code, code)} ({local})"
 
-    lines = [t("{a} = {b}: skor {s:g} ({r})", "{a} = {b}: score {s:g} ({r})", a=named(m.a),
-               b=named(m.b), s=m.score, r=m.reason) for m in detail.evidence.matches]
+    def agreeing(names: tuple[str, ...]) -> str:
+        # The labels read "Indonesian / English" (the ones alike in both, just one).
+        side = -1 if t.language == "en" else 0
+        return ", ".join(SIGNAL_LABELS.get(n, n).split(" / ")[side] for n in names)
+
+    lines = [t("{a} = {b}: skor {s:g}; yang sama: {why}", "{a} = {b}: score {s:g}; agreeing: {why}",
+               a=named(m.a), b=named(m.b), s=m.score, why=agreeing(m.agreeing))
+             for m in detail.evidence.matches]
     for kind, a, b in detail.evidence.overrides:
         if kind == "same":
             lines.append(t("Staf memutuskan {a} dan {b} satu karya",

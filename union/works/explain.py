@@ -163,8 +163,7 @@ def format_explanation(explanation: Explanation) -> str:
     if not explanation.matches and len(explanation.members) <= 1:
         lines.append("  Satu rekaman, tidak ada penggabungan / one record, nothing merged")
     for a, b, decision in explanation.matches:
-        lines.append(f"  Cocok / match {a} = {b}: skor / score {decision.score:g} "
-                     f"({decision.reason})")
+        lines.append(f"  Cocok / match {a} = {b}: {decision.reason}")
         lines.extend(_signal_line(s) for s in decision.evidence.signals)
     for kind, a, b in explanation.overrides:
         lines.append(f"  Keputusan staf / staff override: {a} ~ {b}: {_KIND_LABELS[kind]}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,17 +77,28 @@ def display(catalogue: Catalogue, work_id: int) -> dict[str, Any]:
 
 def single_record_work(catalogue: Catalogue) -> int:
     """The id of a live work made of one record."""
+    return _first_work(catalogue, lambda work_id, members: members == 1)
+
+
+def matched_work(catalogue: Catalogue) -> int:
+    """The id of a live work whose records were matched (not merged by staff)."""
+    return _first_work(
+        catalogue, lambda work_id, members: members > 1 and work_id != catalogue.survivor_id)
+
+
+def _first_work(catalogue: Catalogue, wanted: Callable[[int, int], bool]) -> int:
+    """The first live work for which ``wanted(id, number of members)`` holds."""
     store = Store(catalogue.federation.union.database)
     try:
         with store.read() as session:
             for work_id, record in session.execute(
                     select(WorkRow.id, WorkRow.display).where(WorkRow.status == "live")
                     .order_by(WorkRow.id)):
-                if len(record["members"]) == 1:
+                if wanted(int(work_id), len(record["members"])):
                     return int(work_id)
     finally:
         store.dispose()
-    raise AssertionError("the demo catalogue has no one-record work")
+    raise AssertionError("the demo catalogue has no such work")
 
 
 def works_per_branch(catalogue: Catalogue) -> dict[str, int]:

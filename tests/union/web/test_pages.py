@@ -10,6 +10,7 @@ from tests.union.web.support import (
     Catalogue,
     display,
     fetch,
+    matched_work,
     single_record_work,
     works_per_branch,
 )
@@ -137,6 +138,17 @@ async def test_work_page_says_why_its_records_were_merged(
     assert "Staf memutuskan" in evidence
     names = [b.name for b in catalogue.federation.branches if b.code in ("KOTA", "DESA2")]
     assert all(name in evidence for name in names)
+
+
+async def test_work_page_names_the_agreeing_evidence_in_the_page_language(
+        server: str, catalogue: Catalogue) -> None:
+    work = matched_work(catalogue)
+    section = "//section[@aria-labelledby='gabungan']"
+    indonesian = " ".join((await fetch(server, f"/karya/{work}")).texts(section))
+    english = " ".join((await fetch(server, f"/karya/{work}?lang=en")).texts(section))
+    assert "yang sama: " in indonesian and "Judul" in indonesian
+    assert "agreeing: " in english and "title" in english
+    assert "title" not in indonesian and "Judul" not in english
 
 
 async def test_a_one_record_work_says_nothing_was_merged(
