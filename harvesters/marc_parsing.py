@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 
 from lxml import etree
 from pymarc import Field, Indicators, Leader, Record, Subfield
@@ -504,25 +505,43 @@ def record_from_marcxml(element: etree._Element) -> ParsedMarc:
 
 # The canonical form (exclusive C14N, as harvesters.oai.convert.canonical writes it) of a
 # plain MARCXML record: attributes in sorted order and double quotes, no comments, no
-# empty-element tags. Any prefix; text between elements is ignored, as the element walk
-# ignores it. Anything else (other attributes, a missing indicator, an element inside a
-# subfield) does not match and takes the element walk.
-_PREFIX = r"(?:[A-Za-z_][\w.-]*:)?"
-_C14N_ROOT = re.compile(rf"<{_PREFIX}record(?:\s[^>]*)?>")
-_C14N_FIELD = re.compile(
-    rf"""[^<]*<{_PREFIX}(?:
-        leader>(?P<leader>[^<]*)</[^>]+>
-      | controlfield\stag="(?P<ctag>[^"&<]{{3}})">(?P<data>[^<]*)</[^>]+>
-      | datafield\sind1="(?P<ind1>[^"&<])"\sind2="(?P<ind2>[^"&<])"\stag="(?P<dtag>[^"&<]{{3}})">
-        (?P<subfields>(?:[^<]*<{_PREFIX}subfield\scode="[^"&<]">[^<]*</[^>]+>)*)[^<]*</[^>]+>
-    )""",
-    re.VERBOSE,
-)
-_C14N_SUBFIELD = re.compile(rf'<{_PREFIX}subfield\scode="([^"&<])">([^<]*)</')
-_C14N_END = re.compile(rf"[^<]*</{_PREFIX}record>")
+# empty-element tags, every element with the record's own prefix (or none). Text between
+# elements is ignored, as the element walk ignores it. Anything else (other attributes, a
+# missing indicator, an element inside a subfield, mixed prefixes) does not match and
+# takes the element walk.
+_C14N_ROOT = re.compile(r"<(?P<prefix>(?:[A-Za-z_][\w.-]*:)?)record(?:\s[^>]*)?>")
+
+
+@lru_cache(maxsize=16)
+def _c14n_patterns(prefix: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The field, subfield and end patterns of a record whose prefix is ``prefix``.
+
+    With the prefix spelled out the patterns need no backtracking over an optional one,
+    which made matching half as slow again.
+    """
+    p = re.escape(prefix)
+    field = re.compile(
+        rf"""[^<]*<{p}(?:
+            leader>(?P<leader>[^<]*)</[^>]+>
+          | controlfield\stag="(?P<ctag>[^"&<]{{3}})">(?P<data>[^<]*)</[^>]+>
+          | datafield\sind1="(?P<ind1>[^"&<])"\sind2="(?P<ind2>[^"&<])"
+            \stag="(?P<dtag>[^"&<]{{3}})">
+            (?P<subfields>(?:[^<]*<{p}subfield\scode="[^"&<]">[^<]*</[^>]+>)*)[^<]*</[^>]+>
+        )""",
+        re.VERBOSE,
+    )
+    subfield = re.compile(rf'<{p}subfield\scode="([^"&<])">([^<]*)</')
+    end = re.compile(rf"[^<]*</{p}record>")
+    return field, subfield, end
+
+
 # The only references C14N writes in text: anything else is an entity (refused).
 _C14N_ESCAPES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&#xD;": "\r"}
 _C14N_REFERENCE = re.compile(r"&[^;]*;")
+
+
+# A (code, value) pair as a pymarc Subfield, without the namedtuple's argument handling.
+_as_subfield = partial(_tuple_new, Subfield)
 
 
 class _NotPlain(Exception):
@@ -558,32 +577,38 @@ def record_from_plain_canonical(canonical: bytes) -> Record | None:
     root = _C14N_ROOT.match(text)
     if root is None:
         return None
+    field_pattern, subfield_pattern, end_pattern = _c14n_patterns(root["prefix"])
     leader: str | None = None
     fields: list[Field] = []
     append = fields.append
     pos = root.end()
-    match = _C14N_FIELD.match
+    match = field_pattern.match
+    subfields_in = subfield_pattern.findall
+    # Without a reference anywhere, the subfields' texts are as found.
+    escaped = "&" in text
     try:
         while (found := match(text, pos)) is not None:
             pos = found.end()
-            if (dtag := found["dtag"]) is not None:
-                subfields = [
-                    _tuple_new(Subfield, (code, _c14n_text(value)))
-                    for code, value in _C14N_SUBFIELD.findall(found["subfields"])
-                ]
-                indicators = _COMMON_INDICATORS.get(found["ind1"] + found["ind2"])
+            leader_text, ctag, data, ind1, ind2, dtag, subs = found.groups()
+            if dtag is not None:
+                if escaped:
+                    subfields = [_tuple_new(Subfield, (code, _c14n_text(value)))
+                                 for code, value in subfields_in(subs)]
+                else:
+                    subfields = list(map(_as_subfield, subfields_in(subs)))
+                indicators = _COMMON_INDICATORS.get(ind1 + ind2)
                 if indicators is None:
                     return None
                 append(data_field(dtag, indicators, subfields))
-            elif (ctag := found["ctag"]) is not None:
-                append(control_field(ctag, _c14n_text(found["data"])))
+            elif ctag is not None:
+                append(control_field(ctag, _c14n_text(data)))
             else:
-                leader = _c14n_text(found["leader"])
+                leader = _c14n_text(leader_text)
     except _NotPlain:
         return None
     if leader is None or len(leader) != LEADER_LENGTH or not fields:
         return None
-    if _C14N_END.fullmatch(text, pos) is None:
+    if end_pattern.fullmatch(text, pos) is None:
         return None
     return make_record(leader, fields)
 

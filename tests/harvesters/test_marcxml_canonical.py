@@ -83,6 +83,8 @@ def test_prefixes_pretty_printing_and_escapes_read_alike(prefix: str):
         LEADER + '<controlfield tag="001">x<b/></controlfield>',
         LEADER + "<holdings>x</holdings>",
         LEADER,  # no fields
+        f'<m:leader xmlns:m="{NS}">00000nam a2200000 a 4500</m:leader>'
+        '<controlfield tag="001">x</controlfield>',  # prefixes mixed: the walk reads it
     ],
 )
 def test_anything_unusual_is_left_to_the_element_walk(body: str):
