@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -78,7 +79,7 @@ class WorkDetail:
     is the work itself). ``status`` is "live" or "deleted" (a deleted work has no record,
     members nor holdings). ``record`` is the merged display record
     (:func:`union.works.display.display_record`); ``members`` are [branch code, local
-    id] pairs.
+    id] pairs. ``datestamp`` is when the work's output last changed (MARC 005).
     """
 
     id: int
@@ -89,6 +90,7 @@ class WorkDetail:
     members: tuple[tuple[str, str], ...]
     holdings: tuple[BranchHoldings, ...]
     evidence: EvidenceSummary | None
+    datestamp: datetime
 
     @property
     def redirected(self) -> bool:
@@ -167,4 +169,5 @@ def work_detail(session: Session, federation: Federation, work_id: int,
                             custody(session, [display]) if custody else None)
                   if display else ()),
         evidence=_evidence(session, work.id) if display else None,
+        datestamp=work.datestamp,
     )

@@ -331,8 +331,7 @@ async def marc_view(request: web.Request) -> web.Response:
     detail = await _detail(request)
     if isinstance(detail, web.Response):
         return detail
-    context = request.app[CONTEXT]
-    record = exports.marc_record(detail.id, context.clock(), detail.record or {},
+    record = exports.marc_record(detail.id, detail.datestamp, detail.record or {},
                                  request.app[WEB].branches)
     return page_response(request, "marc.html", {
         "work_id": detail.id,
@@ -347,19 +346,18 @@ async def export(request: web.Request) -> web.Response:
     detail = await _detail(request)
     if isinstance(detail, web.Response):
         return detail
-    context = request.app[CONTEXT]
     parts = request.app[WEB]
     record = detail.record or {}
     kind = request.match_info["kind"]
     filename = f"karya-{detail.id}.{kind}"
     if kind == "mrc":
-        body = exports.marc_record(detail.id, context.clock(), record, parts.branches).as_marc()
+        body = exports.marc_record(detail.id, detail.datestamp, record, parts.branches).as_marc()
         response = web.Response(body=body, content_type="application/marc")
     elif kind == "xml":
-        text = exports.marcxml(detail.id, context.clock(), record, parts.branches)
+        text = exports.marcxml(detail.id, detail.datestamp, record, parts.branches)
         response = web.Response(text=text, content_type="application/marcxml+xml")
     else:
-        text = exports.ris(detail.id, record, context.federation.union.base_url,
+        text = exports.ris(detail.id, record, request.app[CONTEXT].federation.union.base_url,
                            parts.branches.names)
         response = web.Response(text=text, content_type="application/x-research-info-systems")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -11,6 +11,8 @@ from lxml import etree
 
 from tests.support.paths import SHARED
 from tests.union.web.support import Catalogue, display, fetch
+from union.store.engine import Store
+from union.store.models import WorkRow
 
 MARC21_SLIM = SHARED / "schemas" / "MARC21slim.xsd"
 MARC_NS = {"m": "http://www.loc.gov/MARC21/slim"}
@@ -53,6 +55,23 @@ async def test_iso2709_export_reads_back_with_pymarc(
     assert marc["245"]["a"].rstrip(" :/") == record["title"]
     assert {f["a"] for f in marc.get_fields("852")} == set(record["branches"])
     assert marc.leader[9] == "a"  # UTF-8
+
+
+async def test_marc_exports_date_the_record_when_the_work_last_changed(
+        server: str, catalogue: Catalogue) -> None:
+    store = Store(catalogue.federation.union.database)
+    try:
+        with store.read() as session:
+            changed = session.get(WorkRow, catalogue.survivor_id).datestamp
+    finally:
+        store.dispose()
+    page = await fetch(server, f"/karya/{catalogue.survivor_id}/ekspor.mrc", accept="*/*")
+    marc = next(iter(pymarc.MARCReader(io.BytesIO(page.body), to_unicode=True, force_utf8=True)))
+    xml = await fetch(server, f"/karya/{catalogue.survivor_id}/ekspor.xml", accept="*/*")
+    stamp = changed.strftime("%Y%m%d%H%M%S.0")
+    assert marc["005"].data == stamp
+    assert etree.fromstring(xml.body).xpath(
+        "string(m:controlfield[@tag='005'])", namespaces=MARC_NS) == stamp
 
 
 async def test_ris_export_names_the_work_and_links_back_to_its_page(
