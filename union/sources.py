@@ -36,14 +36,14 @@ def shard_count(branch: Branch) -> int:
     source = branch.source
     if isinstance(source, OaiSource):
         return 1 if source.profile == "slims" else FEED_CONVERTERS
-    if source.format != ISO2709:
+    # Each shard would download a file published at a URL again: one reader.
+    if source.format != ISO2709 or source.is_url:
         return 1
-    if not source.is_url:
-        try:
-            if Path(source.location).stat().st_size < SHARDED_FILE_BYTES:
-                return 1
-        except OSError:
-            return 1  # the harvester reports what is wrong with the file
+    try:
+        if Path(source.location).stat().st_size < SHARDED_FILE_BYTES:
+            return 1
+    except OSError:
+        return 1  # the harvester reports what is wrong with the file
     return FILE_SHARDS
 
 

@@ -62,6 +62,13 @@ def test_a_village_sized_file_is_read_by_one_worker_and_a_big_one_by_two(
     assert shard_count(branch) == FILE_SHARDS == 2
 
 
+def test_a_file_published_at_a_url_is_downloaded_and_read_by_one_worker(
+        tmp_path: Path) -> None:
+    federation = load_federation(write_federation(
+        tmp_path, marc_file_branch("LOC", "https://slims.example.org/export/katalog.mrc")))
+    assert shard_count(federation.branch("LOC")) == 1
+
+
 async def test_a_small_file_read_by_one_worker_is_committed_in_file_order(
         tmp_path: Path) -> None:
     store, branch = _setup(tmp_path)
