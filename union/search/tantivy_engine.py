@@ -7,19 +7,19 @@ The display fields are stored as one JSON blob.
 
 Facets are tantivy aggregations over the query's matches: a terms aggregation per term
 facet and a range aggregation for the year ranges, in one request so the query runs once
-for all of them. Facet counts are exact for searches that match at most 10,000 works and
-for searches without words (cached, below). A broader search (at 1,000,000 works, a
-common word) counts with each segment offering its 200 most frequent values of a facet
-(Elasticsearch's shard_size scheme): a facet with no more values than that in a segment
-(branch, availability, format, local, nearly always language) is still exact; the
-subject facet (tens of thousands of headings among the matches) is the merge of every
-segment's 200 most frequent headings, whose counts may fall short by at most tantivy's
-``doc_count_error_upper_bound``. Exact subject counts there cost 16 ms more per search;
-the total a patron gets on clicking a heading is always exact. Counting every document
-(the catalogue's landing page) is the most expensive search of all and only changes with
-the index, so the facet counts of searches without words (that one, and the facet links
-followed from it) are cached per reader generation (:mod:`union.search.facet_cache`);
-the reader moves only on our own commits and on :meth:`TantivyEngine.refresh`.
+for all of them. Facet counts are exact for searches that match at most 10,000 works. A
+broader search (at 1,000,000 works, a common word, or browsing a branch) counts with each
+segment offering its 200 most frequent values of a facet (Elasticsearch's shard_size
+scheme): a facet with no more values than that in a segment (branch, availability, format,
+local, nearly always language) is still exact; the subject facet (tens of thousands of
+headings among the matches) is the merge of every segment's 200 most frequent headings,
+whose counts may fall short by at most tantivy's ``doc_count_error_upper_bound``. Exact
+subject counts there cost 16 ms more per search (0.5 s more for the landing page); the
+total a patron gets on clicking a heading is always exact. Counting every document (the
+catalogue's landing page) is the most expensive search of all and only changes with the
+index, so the facet counts of searches without words (that one, and the facet links
+followed from it) are cached per reader generation (:mod:`union.search.facet_cache`); the
+reader moves only on our own commits and on :meth:`TantivyEngine.refresh`.
 
 Writes go through one lazily opened writer; a document is added after deleting any
 earlier document with its id, in the same writer, so a re-add replaces. Into an index
@@ -276,16 +276,16 @@ class TantivyEngine:
             relevance = float(score) if query.sort is Sort.RELEVANCE else 0.0
             hits.append(Hit(fields["id"], relevance, fields, spans))
         facets: Mapping[str, tuple[FacetValue, ...]] = {}
+        exact = total <= _EXACT_FACETS_UP_TO
         if query.facets and not has_words(plan.root):
             facets = self._browse_facets.get(
                 self._generation,
                 plan.root,
                 query.facets,
                 query.facet_limit,
-                lambda: self._facets(searcher, matcher, query, exact=True),
+                lambda: self._facets(searcher, matcher, query, exact=exact),
             )
         elif query.facets:
-            exact = total <= _EXACT_FACETS_UP_TO
             facets = self._facets(searcher, matcher, query, exact=exact)
         return SearchResults(total=total, hits=tuple(hits), facets=facets)
 

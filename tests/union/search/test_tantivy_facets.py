@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from union.search.documents import SearchDocument
 from union.search.engine import SearchQuery
 from union.search.tantivy_engine import TantivyEngine
@@ -40,18 +42,22 @@ def engine_of_three_segments(folder: Path) -> tuple[TantivyEngine, list[SearchDo
     return engine, docs
 
 
-def test_a_facet_with_few_values_per_segment_is_counted_exactly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("words", ["sejarah", ""], ids=["search", "browse"])
+def test_a_facet_with_few_values_per_segment_is_counted_exactly(
+    tmp_path: Path, words: str
+) -> None:
     engine, docs = engine_of_three_segments(tmp_path / "index")
-    counts = engine.search(SearchQuery("sejarah", facets=("branch",), facet_limit=40))
+    counts = engine.search(SearchQuery(words, facets=("branch",), facet_limit=40))
     expected = Counter(b for doc in docs for b in doc.branches)
     assert dict(counts.facet_counts("branch")) == dict(expected)
 
 
+@pytest.mark.parametrize("words", ["sejarah", ""], ids=["search", "browse"])
 def test_the_subject_facet_of_a_broad_search_keeps_its_most_frequent_headings(
-    tmp_path: Path,
+    tmp_path: Path, words: str
 ) -> None:
     engine, _ = engine_of_three_segments(tmp_path / "index")
-    subject = engine.search(SearchQuery("sejarah", facets=("subject",), facet_limit=5))
+    subject = engine.search(SearchQuery(words, facets=("subject",), facet_limit=5))
     top = [(v.value, v.count) for v in subject.facets["subject"]][:2]
     assert top == [("Indonesia -- Sejarah", 12000), ("Sumatera Selatan -- Sejarah", 4002)]
 
