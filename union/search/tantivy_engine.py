@@ -7,7 +7,7 @@ The display fields are stored as one JSON blob.
 
 Facets are tantivy aggregations over the query's matches: a terms aggregation per term
 facet and a range aggregation for the year ranges, in one request so the query runs once
-for all of them. Facet counts are exact for searches that match at most 10,000 works. A
+for all of them. Facet counts are exact for searches that match at most 1,000 works. A
 broader search (at 1,000,000 works, a common word, or browsing a branch) counts with each
 segment offering its 200 most frequent values of a facet (Elasticsearch's shard_size
 scheme): a facet with no more values than that in a segment (branch, availability, format,
@@ -85,7 +85,7 @@ _DISMAX_TIE_BREAKER = 0.1
 _SEGMENT_CANDIDATES = 200
 _EXACT = 1_000_000
 # Searches matching at most this many works count their facets exactly.
-_EXACT_FACETS_UP_TO = 10_000
+_EXACT_FACETS_UP_TO = 1_000
 # The year ranges as a range aggregation ("to" is exclusive there).
 _YEAR_AGGREGATION = {
     "range": {
