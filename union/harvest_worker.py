@@ -27,6 +27,8 @@ import asyncio
 import gc
 import itertools
 import multiprocessing
+import queue
+import threading
 import traceback
 from collections.abc import AsyncIterator, Callable
 from multiprocessing.connection import Connection
@@ -135,12 +137,54 @@ def _stop(process: BaseProcess) -> None:
         process.join()
 
 
+class _Outbox:
+    """The sending end of a pipe with a thread of its own: ``send`` returns as soon as the
+    message is queued (waiting only while ``depth`` messages are), so a process goes on
+    with its next page while the receiver is still busy with the last, instead of
+    waiting for it at every page (a pipe holds far less than a page); messages still
+    arrive in order.
+
+    Once the receiver is gone, ``send`` raises BrokenPipeError; ``close`` sends what is
+    queued, then closes the pipe.
+    """
+
+    _CLOSE = object()
+
+    def __init__(self, connection: Connection, depth: int = 1) -> None:
+        self._connection = connection
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=depth)
+        self._broken = False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (message := self._queue.get()) is not self._CLOSE:
+            if not self._broken:
+                try:
+                    self._connection.send(message)
+                except (BrokenPipeError, ConnectionResetError):
+                    self._broken = True
+
+    def send(self, message: Any) -> None:
+        """Queue ``message`` for the receiver (BrokenPipeError if it is gone)."""
+        if self._broken:
+            raise BrokenPipeError("the receiving process is gone")
+        self._queue.put(message)
+
+    def close(self) -> None:
+        """Send what is queued, then close the pipe."""
+        self._queue.put(self._CLOSE)
+        self._thread.join()
+        self._connection.close()
+
+
 def _run(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
-         sender: Connection, shard: Shard) -> None:
+         connection: Connection, shard: Shard) -> None:
     """The worker process's entry point."""
     # Parsing allocates hundreds of short-lived objects per record and makes no reference
     # cycles; collecting every 700 allocations (the default) cost a third of the time.
     gc.set_threshold(50_000, 20, 100)
+    sender = _Outbox(connection)
     try:
         asyncio.run(_produce(branch, checkpoint, full, sender, shard))
     except (BrokenPipeError, ConnectionResetError):
@@ -152,12 +196,12 @@ def _run(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
 
 
 async def _produce(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
-                   sender: Connection, shard: Shard) -> None:
+                   sender: _Outbox, shard: Shard) -> None:
     async with aiohttp.ClientSession() as http:
         harvester = make_harvester(branch, http, shard)
         try:
             async for page in harvester.harvest(checkpoint, full=full):
-                # Sending blocks while the writer is busy; off the loop, so fetching goes on.
+                # Queueing waits while the writer is busy; off the loop, so fetching goes on.
                 await asyncio.to_thread(sender.send, ("page", prepare_page(page)))
         except SOURCE_FAILURES as exc:
             sender.send(("error", str(exc) or type(exc).__name__))
@@ -166,9 +210,10 @@ async def _produce(branch: Branch, checkpoint: dict[str, Any] | None, full: bool
 
 
 def _fetch(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
-           senders: list[Connection]) -> None:
+           connections: list[Connection]) -> None:
     """The fetching process's entry point: raw pages to the converters in turn."""
     turn = itertools.count()
+    senders = [_Outbox(connection) for connection in connections]
     try:
         asyncio.run(_fetch_pages(branch, checkpoint, full, senders, turn))
     except (BrokenPipeError, ConnectionResetError):
@@ -182,13 +227,13 @@ def _fetch(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
 
 
 async def _fetch_pages(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
-                       senders: list[Connection], turn: itertools.count[int]) -> None:
+                       senders: list[_Outbox], turn: itertools.count[int]) -> None:
     async with aiohttp.ClientSession() as http:
         harvester = make_harvester(branch, http)
         assert isinstance(harvester, OaiHarvester)
         try:
             async for raw in harvester.harvest_raw(checkpoint, full=full):
-                # Sending blocks while that converter is busy; off the loop, so the next
+                # Queueing waits while that converter is busy; off the loop, so the next
                 # page's request goes on.
                 await asyncio.to_thread(senders[next(turn) % len(senders)].send, ("raw", raw))
         except SOURCE_FAILURES as exc:
@@ -197,10 +242,11 @@ async def _fetch_pages(branch: Branch, checkpoint: dict[str, Any] | None, full: 
     senders[next(turn) % len(senders)].send(("done", None))
 
 
-def _convert(branch: Branch, receiver: Connection, sender: Connection) -> None:
+def _convert(branch: Branch, receiver: Connection, connection: Connection) -> None:
     """A converting process's entry point: raw pages in, prepared pages out, in order."""
     gc.set_threshold(50_000, 20, 100)  # as in _run
     converter = page_converter(branch)
+    sender = _Outbox(connection)
     try:
         while True:
             try:
