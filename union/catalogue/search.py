@@ -279,7 +279,9 @@ def parse_search(pairs: Iterable[tuple[str, str]], branches: Collection[str]) ->
     except QuerySyntaxError as error:
         raise BadParameter("q", f"kueri tidak dapat dipahami: {error}",
                            f"the query cannot be understood: {error}") from None
-    sort_text = _single(params, "sort") or "relevance"
+    # An empty ``sort=`` is not a sort the API document offers: refused, not defaulted.
+    sort_text = _single(params, "sort")
+    sort_text = "relevance" if sort_text is None else sort_text
     if sort_text not in SORTS:
         raise BadParameter("sort", f"harus salah satu dari {', '.join(SORTS)}",
                            f"must be one of {', '.join(SORTS)}")

@@ -75,6 +75,14 @@ def test_an_unknown_sort_lists_the_sorts() -> None:
     assert "relevance" in problem.message_en and "relevance" in problem.message_id
 
 
+def test_an_empty_sort_is_refused_as_the_api_document_says() -> None:
+    assert rejected(("sort", "")).parameter == "sort"
+
+
+def test_no_sort_is_relevance() -> None:
+    assert parse(("q", "sejarah")).sort is Sort.RELEVANCE
+
+
 def test_repeated_filters_are_alternatives_and_different_filters_all_hold() -> None:
     query = parse(("branch", "KOTA"), ("branch", "DESA1"), ("language", "ind"),
                   ("format", "book"), ("subject", "Sejarah"))
