@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from union.availability import Custody, branch_availability
 from union.catalogue.errors import BadParameter
 from union.config import Federation
-from union.search.live_index import CustodyReader
+from union.search.bulk import CustodyReader
 from union.works.explain import explain_work
 from union.works.reading import resolve_work
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from sync.refusal import RefusalCode
-from union.sync_node.hub_holdings import HubUnreachable
+from union.sync_node.http import HubError
 from union.sync_node.node import NodeError
 from union.sync_node.service import SyncRefused, SyncService
 
@@ -146,7 +146,7 @@ async def call(function: Callable[[], T]) -> T:
         raise DeskError(status, code.value, refused.refusal.detail) from refused
     except NodeError as exc:
         raise DeskError(409, "no_sync_node", str(exc)) from exc
-    except HubUnreachable as exc:
+    except HubError as exc:
         raise DeskError(503, "hub_unreachable", str(exc)) from exc
     except FileNotFoundError as exc:
         raise DeskError(409, "no_sync_node", f"this node has no signing key: {exc}") from exc

@@ -14,10 +14,7 @@ import urllib.request
 from typing import Any
 
 from sync.rota import LenderCandidate
-
-
-class HubUnreachable(ConnectionError):
-    """The hub could not be asked (offline, or it answered something unusable)."""
+from union.sync_node.http import HubError
 
 
 class HubHoldings:
@@ -40,13 +37,13 @@ class HubHoldings:
                 for c in self._ask(work_id, requester)["lenders"]
             ]
         except (KeyError, TypeError, ValueError) as exc:
-            raise HubUnreachable(f"/sync/holdings: malformed answer: {exc!r}") from exc
+            raise HubError(f"/sync/holdings: malformed answer: {exc!r}") from exc
 
     def copies_of(self, work_id: str, branch: str) -> list[str]:
         """``branch``'s copies of the work, as the union holdings list them."""
         copies = self._ask(work_id, branch).get("copies")
         if not isinstance(copies, list):
-            raise HubUnreachable("/sync/holdings: no list of copies in the answer")
+            raise HubError("/sync/holdings: no list of copies in the answer")
         return [str(c) for c in copies]
 
     def _ask(self, work_id: str, branch: str) -> dict[str, Any]:
@@ -58,9 +55,9 @@ class HubHoldings:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 data = json.load(response)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise HubUnreachable(
+            raise HubError(
                 f"hub tidak terjangkau / hub unreachable ({self._url}): {exc}"
             ) from exc
         if not isinstance(data, dict):
-            raise HubUnreachable("/sync/holdings: the hub answered something other than an object")
+            raise HubError("/sync/holdings: the hub answered something other than an object")
         return data
