@@ -20,7 +20,15 @@ from types import MappingProxyType
 
 from sync import loan_request, rota, transfer
 from sync.catalogue import Holdings
-from sync.custody import Custody, CustodyEvent, CustodyStatus, Hold, HoldKind
+from sync.custody import (
+    ACTION_CUSTODY,
+    TRANSFER_CUSTODY,
+    Custody,
+    CustodyEvent,
+    CustodyStatus,
+    Hold,
+    HoldKind,
+)
 from sync.custody import apply as apply_custody
 from sync.loan_request import Leg, LoanPhase
 from sync.messages import (
@@ -61,26 +69,10 @@ class Outcome:
     refusal: Refusal | None = None
 
 
-# What each requester action, once the supplier accepts it, does to the supplier's copy.
-_ACTION_CUSTODY = {
-    RequesterAction.RECEIVED: CustodyEvent.RECEIVE,
-    RequesterAction.LENT_TO_PATRON: CustodyEvent.LEND,
-    RequesterAction.RETURNED_BY_PATRON: CustodyEvent.PATRON_RETURN,
-    RequesterAction.SHIPPED_RETURN: CustodyEvent.SHIP_RETURN,
-}
-
 _DECLINED = frozenset({LoanPhase.UNFILLED, LoanPhase.RETRY_POSSIBLE})
 
 # Transfer steps the source takes (the destination takes the others).
 _SOURCE_SAYS = frozenset({TransferAction.WITHDRAW, TransferAction.SHIPPED})
-
-# What each transfer step does to the source's custody of the batch.
-_SOURCE_CUSTODY = {
-    TransferAction.DECLINE: CustodyEvent.RELEASE,
-    TransferAction.WITHDRAW: CustodyEvent.RELEASE,
-    TransferAction.SHIPPED: CustodyEvent.SHIP,
-    TransferAction.RECEIVED: CustodyEvent.RECEIVE,
-}
 
 
 class Branch:
@@ -458,7 +450,7 @@ class Branch:
         if isinstance(result, Refusal):
             return Outcome(refusal=result)
         moved, reply = result
-        event = _ACTION_CUSTODY.get(body.action)
+        event = ACTION_CUSTODY.get(body.action)
         if moved.phase is LoanPhase.CANCELLED and leg.phase is not LoanPhase.CANCELLED:
             # A cancel granted frees the reserved copy (none yet if it was still waiting).
             event = CustodyEvent.RELEASE if leg.item_id is not None else None
@@ -597,7 +589,7 @@ class Branch:
         # The source's custody follows its copy of the transfer: reserved items are freed
         # when it is called off, shipped when it ships, and handed over as they arrive.
         hold = Hold(HoldKind.TRANSFER, current.transfer_id, current.destination)
-        event = _SOURCE_CUSTODY.get(action)
+        event = TRANSFER_CUSTODY.get(action)
         changed: dict[str, Custody] | Refusal = {}
         if event is not None:
             items = arrived if action is TransferAction.RECEIVED else current.item_ids

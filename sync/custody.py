@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from sync.messages import RequesterAction, TransferAction
 from sync.refusal import Refusal, RefusalCode
 
 
@@ -67,6 +68,24 @@ class CustodyEvent(StrEnum):
     CHECK_IN = "check_in"
     LOSE = "lose"
     FIND = "find"
+
+
+#: What each requester action, once the supplier accepts it, does to the supplier's copy
+#: (the owner applies it; the hub's custody ledger follows the same rule).
+ACTION_CUSTODY = {
+    RequesterAction.RECEIVED: CustodyEvent.RECEIVE,
+    RequesterAction.LENT_TO_PATRON: CustodyEvent.LEND,
+    RequesterAction.RETURNED_BY_PATRON: CustodyEvent.PATRON_RETURN,
+    RequesterAction.SHIPPED_RETURN: CustodyEvent.SHIP_RETURN,
+}
+
+#: What each transfer step does to the source's custody of the batch.
+TRANSFER_CUSTODY = {
+    TransferAction.DECLINE: CustodyEvent.RELEASE,
+    TransferAction.WITHDRAW: CustodyEvent.RELEASE,
+    TransferAction.SHIPPED: CustodyEvent.SHIP,
+    TransferAction.RECEIVED: CustodyEvent.RECEIVE,
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ rebuilds it by replaying.
 from __future__ import annotations
 
 from sync.catalogue import Ownership
-from sync.custody import Custody, CustodyEvent, Hold, HoldKind
+from sync.custody import ACTION_CUSTODY, TRANSFER_CUSTODY, Custody, CustodyEvent, Hold, HoldKind
 from sync.custody import apply as apply_custody
 from sync.messages import (
     CustodyNotice,
@@ -26,7 +26,6 @@ from sync.messages import (
     NoticeEvent,
     ReasonForMessage,
     Request,
-    RequesterAction,
     RequestingAgencyMessage,
     SupplierStatus,
     SupplyingAgencyMessage,
@@ -41,22 +40,6 @@ _STATUS_EVENTS = {
     SupplierStatus.UNFILLED: CustodyEvent.RELEASE,
     SupplierStatus.LOAN_COMPLETED: CustodyEvent.CHECK_IN,
     SupplierStatus.COMPLETED_WITHOUT_RETURN: CustodyEvent.LOSE,
-}
-
-# Requester actions the owner applies to its copy.
-_ACTION_EVENTS = {
-    RequesterAction.RECEIVED: CustodyEvent.RECEIVE,
-    RequesterAction.LENT_TO_PATRON: CustodyEvent.LEND,
-    RequesterAction.RETURNED_BY_PATRON: CustodyEvent.PATRON_RETURN,
-    RequesterAction.SHIPPED_RETURN: CustodyEvent.SHIP_RETURN,
-}
-
-# Transfer steps and what they do to the batch at its source.
-_TRANSFER_EVENTS = {
-    TransferAction.DECLINE: CustodyEvent.RELEASE,
-    TransferAction.WITHDRAW: CustodyEvent.RELEASE,
-    TransferAction.SHIPPED: CustodyEvent.SHIP,
-    TransferAction.RECEIVED: CustodyEvent.RECEIVE,
 }
 
 
@@ -83,7 +66,7 @@ class CustodyLedger:
         if isinstance(body, SupplyingAgencyMessage):
             return self._supplier(message, body)
         if isinstance(body, RequestingAgencyMessage):
-            event = _ACTION_EVENTS.get(body.action)
+            event = ACTION_CUSTODY.get(body.action)
             leg = self._legs.get(message.request_id)
             if event is None or leg is None:
                 return {}
@@ -125,7 +108,7 @@ class CustodyLedger:
             moved = self._apply(body.item_ids, CustodyEvent.RESERVE, hold)
             return moved if len(moved) == len(body.item_ids) else self._undo(moved)
         known = self._transfers.get(tid)
-        event = _TRANSFER_EVENTS.get(body.action)
+        event = TRANSFER_CUSTODY.get(body.action)
         if known is None or event is None:
             return {}
         destination, batch = known
