@@ -19,7 +19,10 @@ class Store:
 
     SQLite allows one writer at a time; concurrent harvests would otherwise fail with
     "database is locked", so on SQLite writes are serialised by a lock in this process
-    (and WAL mode lets readers go on meanwhile).
+    (and WAL mode lets readers go on meanwhile). Across processes, a write transaction
+    on SQLite takes the database's write lock when it begins (``BEGIN IMMEDIATE``): SQLite
+    ignores ``SELECT ... FOR UPDATE`` and would otherwise begin only at the first write,
+    so two processes could read one row and the later write would undo the earlier.
     """
 
     def __init__(self, url: str, **engine_args: Any) -> None:
@@ -37,6 +40,8 @@ class Store:
     def write(self) -> Iterator[Session]:
         """A session whose work is committed together on exit, or rolled back on error."""
         with self._write_lock or nullcontext(), self._sessions.begin() as session:
+            if self._write_lock is not None:
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     @contextmanager
@@ -63,7 +68,8 @@ def _make_engine(url: str, **engine_args: Any) -> Engine:
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60}, **engine_args)
+        engine_args["connect_args"] = {"timeout": 60, **engine_args.get("connect_args", {})}
+        engine = create_engine(url, **engine_args)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **engine_args)
