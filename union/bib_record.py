@@ -116,15 +116,10 @@ class BibRecord:
         """Inverse of :meth:`to_dict`; unknown keys are ignored so old rows still load."""
         values: dict[str, Any] = {}
         for key, value in data.items():
-            if key not in _BIB_FIELDS:
+            read = _FROM_JSON.get(key, _SKIP)
+            if read is _SKIP:
                 continue
-            if key == "agents":
-                value = tuple(Agent(**a) for a in value)
-            elif key == "items":
-                value = tuple(Item(**i) for i in value)
-            elif isinstance(value, list):
-                value = tuple(value)
-            values[key] = value
+            values[key] = value if read is None or value is None else read(value)
         return cls(**values)
 
 
@@ -138,5 +133,16 @@ _TUPLE_FIELDS = tuple(
     if str(f.type).startswith("tuple") and f.name not in ("agents", "items")
 )
 _AGENT_FIELDS = tuple(f.name for f in fields(Agent))
+
+
+_SKIP = object()  # a key the record does not have (written by an older version)
+# How each stored field is read back (None: as it is). A dict lookup per key, because
+# every candidate record of a match is read from JSON and this runs for each.
+_FROM_JSON: dict[str, Any] = {
+    **dict.fromkeys(_BIB_FIELDS),
+    **dict.fromkeys(_TUPLE_FIELDS, tuple),
+    "agents": lambda value: tuple(Agent(**a) for a in value),
+    "items": lambda value: tuple(Item(**i) for i in value),
+}
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 _item_values = attrgetter(*_ITEM_FIELDS)

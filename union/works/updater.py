@@ -82,11 +82,11 @@ def update_works(
         if not dirty and not rebuild:
             cursor.seq = max(cursor.seq, upto)
             return UpdateReport()
-        if rebuild or (rebuild is None and _rebuild_pays(session, len(dirty))):
-            with _collector_paused():
+        with _collector_paused():
+            if rebuild or (rebuild is None and _rebuild_pays(session, len(dirty))):
                 report = _rebuild(session, priority, now, workers, progress)
-        else:
-            report = _incremental(session, dirty, priority, now)
+            else:
+                report = _incremental(session, dirty, priority, now)
         cursor.seq = max(cursor.seq, upto)
         cursor.updated_at = now
     report.seconds = time.perf_counter() - started
@@ -95,8 +95,9 @@ def update_works(
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    # A rebuild holds millions of small objects (rows, keys, pairs) that form no cycles;
-    # the cyclic collector would traverse them all again and again.
+    # An update makes many small objects (rows, keys, pairs: millions in a rebuild) that
+    # form no cycles; the cyclic collector would traverse them, and the rest of a
+    # long-running server's heap, again and again.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
