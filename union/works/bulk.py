@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
+import orjson
+
 from union.bib_record import BibRecord
 from union.dedup.pairwise import MatchView, read_match_view
 from union.text.folding import fold_word
@@ -85,7 +87,7 @@ class Shard:
                                                   dict[int, MatchView]]:
         members, views = {}, {}
         for rid, source, code, local, data in rows:
-            bib = BibRecord.from_dict(json.loads(data))
+            bib = BibRecord.from_dict(orjson.loads(data))
             members[rid] = (source, Member(rid, code, local, bib))
             views[rid] = read_match_view(bib)
         return members, views
