@@ -32,7 +32,6 @@ typo-tolerant fallback and highlighting use.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -53,7 +52,6 @@ __all__ = [
     "analyze_chunk",
     "analyze_text",
     "analyze_value",
-    "chunks",
     "index_text",
     "may_carry_affix",
     "stem",
@@ -266,15 +264,6 @@ def analyze_chunk(chunk: str) -> Chunk:
     terms = tuple(term for token in tokens for term in token.terms)
     surfaces = tuple(token.surface for token in tokens)
     return Chunk(tokens, terms, surfaces, " ".join(terms), " ".join(surfaces), " ".join(words))
-
-
-def chunks(text: str | None) -> Iterator[tuple[int, int, Chunk]]:
-    """Each whitespace-separated chunk of ``text`` with its start and end offsets and its
-    analysis (for highlighting: offsets are in the original text)."""
-    if not text:
-        return
-    for match in re.finditer(r"\S+", text):
-        yield match.start(), match.end(), analyze_chunk(match.group(0))
 
 
 def analyze(text: str | None) -> list[str]:

@@ -29,7 +29,6 @@ writer has not seen: it costs as much as indexing the document.
 
 from __future__ import annotations
 
-import json
 from base64 import b64encode
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -271,7 +270,7 @@ class TantivyEngine:
         total, page = self._page(searcher, scored, query)
         hits = []
         for score, address in page:
-            fields = json.loads(searcher.doc(address)[DISPLAY][0])
+            fields = orjson.loads(searcher.doc(address)[DISPLAY][0])
             spans = highlight_spans(fields.get("title"), plan.highlight_terms)
             relevance = float(score) if query.sort is Sort.RELEVANCE else 0.0
             hits.append(Hit(fields["id"], relevance, fields, spans))
