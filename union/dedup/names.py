@@ -54,6 +54,8 @@ DEGREES: frozenset[str] = frozenset(
     )
 )
 
+_LONGEST_DEGREE = max(map(len, DEGREES))
+
 #: Titles written before a name (religious, noble, academic, Acehnese, Bugis, Javanese,
 #: Malay), folded. Multi-word titles are matched as word sequences.
 HONORIFICS: tuple[tuple[str, ...], ...] = tuple(
@@ -95,6 +97,7 @@ _GIVEN_NAME_VARIANTS = {
     "abdoel": "abdul",
 }
 
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 _PARENTHESIZED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Life dates and the like: "1901-1970", "b. 1950", "fl. 1920", "d. 1990".
 _DATES = re.compile(r"\b(?:b|d|fl|ca|lahir|wafat)\.?\s*\d{3,4}\b|\d{3,4}\s*-\s*(?:\d{3,4})?|\d+")
@@ -131,6 +134,11 @@ class ParsedName:
         return len(self.words) == 1
 
 
+def _has_word(part: str) -> bool:
+    """Whether folding ``part`` leaves a word (for ASCII: a letter or digit in it)."""
+    return _WORD_CHARACTER.search(part) is not None if part.isascii() else bool(fold_text(part))
+
+
 def _words(part: str) -> list[str]:
     """Fold one comma part into words, splitting initials ("A.C." -> "a c")."""
     part = _PERIOD_SPACING.sub(". ", part)  # "A.C." -> "A. C. " so fold keeps letters apart
@@ -142,6 +150,8 @@ def _words(part: str) -> list[str]:
 def _is_degree(text: str) -> bool:
     """Whether ``text`` is a degree as written, folded with periods and spaces removed
     ("M. Sc." -> "msc"). Memoized: the same name words are asked about again and again."""
+    if text.isascii() and sum(ch.isalnum() for ch in text) > _LONGEST_DEGREE:
+        return False  # folding ASCII keeps every letter and digit: too long to be one
     return fold_text(text.replace(".", "").replace(" ", "")) in DEGREES
 
 
@@ -215,7 +225,7 @@ def parse_name(name: str | None) -> ParsedName:
     text = _PARENTHESIZED.sub(" ", name)
     text = _DATES.sub(" ", text)
     parts = [p.strip() for p in text.split(",")]
-    parts = [p for p in parts if fold_text(p)]
+    parts = [p for p in parts if _has_word(p)]
     # Comma parts that are only degrees or only titles qualify the name; drop them.
     kept: list[list[str]] = []
     for index, part in enumerate(parts):

@@ -20,7 +20,6 @@ unless told) a single in-process shard does both rounds.
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing
 import os
 import re
@@ -112,7 +111,7 @@ class Shard:
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(value).decode()
 
 
 def _serve(connection: Connection) -> None:

@@ -53,7 +53,10 @@ def completeness(bib: BibRecord) -> int:
 
 
 def _all_capitals(bib: BibRecord) -> bool:
-    letters = [ch for ch in f"{bib.title} {bib.subtitle or ''}" if ch.isalpha()]
+    text = f"{bib.title} {bib.subtitle or ''}"
+    if not text.isupper():  # a small letter, or no cased letter at all: most titles
+        return False
+    letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 3 and all(ch.isupper() for ch in letters)
 
 
