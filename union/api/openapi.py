@@ -68,7 +68,8 @@ def _parameters(branches: list[str]) -> list[dict[str, Any]]:
                {"type": "string", "enum": ["true", *branches]}, repeat=True),
         _query("language", "Kode bahasa MARC / MARC language code (ind)", value, repeat=True),
         _query("format", "Bentuk / format (book, serial, ...)", value, repeat=True),
-        _query("subject", "Subjek / subject heading", value, repeat=True),
+        _query("subject", "Subjek utama (Indonesia) atau lengkap (Indonesia -- Sejarah) / "
+               "main heading or full subject heading", value, repeat=True),
         _query("year", "Tahun atau rentang / year or range: 1998, 1970-1999, -1969, 2010-",
                {"type": "string", "pattern": YEAR_PATTERN}, repeat=True),
         _query("year_from", "Tahun terbit dari / published from (inclusive)",

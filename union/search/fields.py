@@ -7,6 +7,7 @@ analyzed, is decided here once (pure code).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,10 +21,13 @@ __all__ = [
     "FACETS",
     "FACET_FIELDS",
     "FIELD_BOOSTS",
+    "SUBJECT_HEADING",
     "TEXT_FIELDS",
     "YEAR_RANGES",
     "IndexedDocument",
     "YearRange",
+    "filter_fields",
+    "main_heading",
     "prepare",
     "year_range_label",
 ]
@@ -63,8 +67,13 @@ FACET_FIELDS: Mapping[str, str] = {
     "subject": "f_subject",
     "local": "f_local",
 }
+#: A work's full subject headings ("Indonesia -- Sejarah -- 1945-1949"), for filtering:
+#: the subject facet counts main headings ("Indonesia", as VuFind's topic facet does),
+#: fewer and more useful to a patron than headings that are nearly all different.
+SUBJECT_HEADING = "f_subject_heading"
 #: The "available" facet value of a work with a copy on the shelf in any branch.
 ANY_BRANCH = "*"
+_SUBDIVISION = re.compile(r"\s*--\s*")
 _TITLE_SORT_LENGTH = 120
 
 
@@ -97,12 +106,26 @@ YEAR_RANGES: tuple[YearRange, ...] = tuple(
 )
 
 
+def main_heading(heading: str) -> str:
+    """A subject heading without its subdivisions: "Indonesia -- Sejarah" -> "Indonesia"."""
+    return _SUBDIVISION.split(heading, maxsplit=1)[0].strip()
+
+
+def filter_fields(facet: str) -> tuple[str, ...]:
+    """The index fields a filter on ``facet`` matches in (any of them): a subject filter
+    keeps works with that main heading or that full heading."""
+    if facet == "subject":
+        return (FACET_FIELDS[facet], SUBJECT_HEADING)
+    return (FACET_FIELDS[facet],)
+
+
 @dataclass(frozen=True, slots=True)
 class IndexedDocument:
     """A search document analyzed into index fields.
 
     ``text`` maps each of :data:`TEXT_FIELDS` to analyzed, space-joined terms;
-    ``facets`` maps each index facet field (:data:`FACET_FIELDS` values) to its values;
+    ``facets`` maps each index facet field (:data:`FACET_FIELDS` values, and
+    :data:`SUBJECT_HEADING`) to its values;
     ``display_json`` is the document's display fields, serialized once for every engine.
     """
 
@@ -151,7 +174,8 @@ def prepare(doc: SearchDocument) -> IndexedDocument:
         "f_available": (ANY_BRANCH, *available) if available else (),
         "f_language": doc.languages,
         "f_format": (doc.format,) if doc.format else (),
-        "f_subject": tuple(dict.fromkeys(doc.subjects)),
+        "f_subject": tuple(dict.fromkeys(main_heading(s) for s in doc.subjects)),
+        SUBJECT_HEADING: tuple(dict.fromkeys(doc.subjects)),
         "f_local": ("true" if doc.local else "false",),
     }
     return IndexedDocument(

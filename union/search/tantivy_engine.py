@@ -46,6 +46,7 @@ from union.search.fields import (
     FIELD_BOOSTS,
     ID,
     ISBN,
+    SUBJECT_HEADING,
     TEXT_FIELDS,
     TITLE_KEY,
     TITLE_SORT,
@@ -53,6 +54,7 @@ from union.search.fields import (
     YEAR,
     YEAR_RANGES,
     IndexedDocument,
+    filter_fields,
     prepare,
 )
 from union.search.highlight import highlight_spans
@@ -76,7 +78,7 @@ from union.search.typos import one_edit_variants, run_search, within_one_edit
 
 __all__ = ["TantivyEngine"]
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the subject facet counts main headings
 _TITLE_KEY_BOOST = 5.0
 _DISMAX_TIE_BREAKER = 0.1
 # Each segment's candidate values per facet of a broad search: ten times what is shown,
@@ -119,6 +121,7 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field(YEAR, indexed=True, fast=True)
     for name in FACET_FIELDS.values():
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field(SUBJECT_HEADING, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field(DISPLAY, stored=True)
     return builder.build()
 
@@ -377,7 +380,10 @@ class TantivyEngine:
         if isinstance(node, IsbnIs):
             return _Q.term_query(schema, ISBN, node.isbn)
         if isinstance(node, FacetIn):
-            return _Q.term_set_query(schema, FACET_FIELDS[node.facet], list(node.values))
+            return _Q.boolean_query(
+                [(tantivy.Occur.Should, _Q.term_set_query(schema, name, list(node.values)))
+                 for name in filter_fields(node.facet)]
+            )
         if isinstance(node, MatchAll):
             return _Q.all_query()
         if isinstance(node, MatchNone):

@@ -56,7 +56,7 @@ from union.search.typos import run_search, within_one_edit
 
 __all__ = ["WhooshEngine"]
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2  # 2: the subject facet counts main headings
 _TITLE_KEY_BOOST = 5.0
 _VALUE_SEPARATOR = "\x1f"
 # Whoosh's vector-based facets fail on a document without a vector for the field, so a
@@ -89,6 +89,7 @@ def _schema() -> Schema:
         fields[name] = TEXT(analyzer=words, phrase=True)
     for name in FACET_FIELDS.values():
         fields[name] = KEYWORD(analyzer=values, vector=True)
+    fields[f.SUBJECT_HEADING] = KEYWORD(analyzer=values)
     return Schema(**fields)
 
 
@@ -336,7 +337,8 @@ def _translate(node: Node) -> wq.Query:
     if isinstance(node, IsbnIs):
         return wq.Term(f.ISBN, node.isbn)
     if isinstance(node, FacetIn):
-        return wq.Or([wq.Term(FACET_FIELDS[node.facet], value) for value in node.values])
+        return wq.Or([wq.Term(name, value) for name in f.filter_fields(node.facet)
+                      for value in node.values])
     if isinstance(node, MatchAll):
         return wq.Every()
     if isinstance(node, MatchNone):

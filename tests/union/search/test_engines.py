@@ -11,7 +11,7 @@ import pytest
 from tests.union.search.catalogue import BY_ID, CATALOGUE, ids
 from union.search.documents import SearchDocument
 from union.search.engine import SearchEngine, SearchQuery, Sort, open_engine
-from union.search.fields import ANY_BRANCH, FACETS, YEAR_RANGES
+from union.search.fields import ANY_BRANCH, FACETS, YEAR_RANGES, main_heading
 from union.search.highlight import mark
 from union.search.query import QuerySyntaxError
 from union.text.folding import fold_text
@@ -162,7 +162,7 @@ def expected_facets(docs: list[SearchDocument]) -> dict[str, dict[str, int]]:
         )
         counts["language"].update(doc.languages)
         counts["format"].update([doc.format])
-        counts["subject"].update(doc.subjects)
+        counts["subject"].update({main_heading(s) for s in doc.subjects})
         counts["local"].update(["true" if doc.local else "false"])
         counts["year"].update(r.label for r in YEAR_RANGES if r.contains(doc.year))
     expected = {name: dict(counter) for name, counter in counts.items()}
@@ -214,6 +214,18 @@ def test_values_of_one_facet_are_alternatives(engine: SearchEngine) -> None:
 
 def test_filter_on_a_subject_heading_with_spaces(engine: SearchEngine) -> None:
     assert found(engine, "", filters={"subject": ["Libraries -- Indonesia"]}) == {"pustaka"}
+
+
+def test_the_subject_facet_counts_main_headings(engine: SearchEngine) -> None:
+    subject = engine.search(SearchQuery("", facets=("subject",), facet_limit=100))
+    values = dict(subject.facet_counts("subject"))
+    assert values["Libraries"] == 1 and values["Reading (Elementary)"] == 1
+    assert not any("--" in value for value in values)
+
+
+def test_filter_on_a_main_heading_keeps_every_heading_under_it(engine: SearchEngine) -> None:
+    assert found(engine, "", filters={"subject": ["Reading"]}) == {"baca"}
+    assert found(engine, "", filters={"subject": ["Libraries"]}) == {"pustaka"}
 
 
 def test_filters_on_different_facets_all_hold(engine: SearchEngine) -> None:
