@@ -321,7 +321,7 @@ def main() -> None:
             started = time.perf_counter()
             workers = (args.build_workers if args.build_workers is not None
                        else int(args.engine == "tantivy"))
-            added = build(engine, displays(args.works), args.works, workers)
+            added = build(engine, args.engine, displays(args.works), args.works, workers)
             engine.close()
             print(f"  index built: {added:,} works in {time.perf_counter() - started:.0f} s")
         words = vocabulary(displays(args.works), min(args.works, 200_000))
