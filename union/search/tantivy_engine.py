@@ -29,6 +29,7 @@ writer has not seen: it costs as much as indexing the document.
 
 from __future__ import annotations
 
+import hashlib
 from base64 import b64encode
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -78,7 +79,7 @@ from union.search.typos import one_edit_variants, run_search, within_one_edit
 
 __all__ = ["TantivyEngine"]
 
-LAYOUT_VERSION = 2  # 2: the subject facet counts main headings
+LAYOUT_VERSION = 3  # 2: the subject facet counts main headings; 3: by number
 _TITLE_KEY_BOOST = 5.0
 _DISMAX_TIE_BREAKER = 0.1
 # Each segment's candidate values per facet of a broad search: ten times what is shown,
@@ -100,6 +101,13 @@ _YEAR_AGGREGATION = {
     }
 }
 _Q = tantivy.Query
+# The subject facet is counted over a number per main heading: tantivy turns every
+# counted value of a text column back into its text through the column's dictionary
+# (microseconds each), and a search matching a thousand works has about as many
+# headings. Only the few shown are named, from a document that has them.
+_SUBJECT = FACET_FIELDS["subject"]
+_SUBJECT_ID = "f_subject_id"
+_SUBJECT_LABELS_KEPT = 200_000
 # Works without a year come last either way (tantivy orders missing values last).
 _SORTS = {
     Sort.YEAR_ASC: (YEAR, tantivy.Order.Asc),
@@ -120,7 +128,10 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field(TITLE_SORT, tokenizer_name="raw", fast=True, index_option="basic")
     builder.add_integer_field(YEAR, indexed=True, fast=True)
     for name in FACET_FIELDS.values():
-        builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+        if name != _SUBJECT:
+            builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    builder.add_text_field(_SUBJECT, stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field(_SUBJECT_ID, indexed=True, fast=True)
     builder.add_text_field(SUBJECT_HEADING, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field(DISPLAY, stored=True)
     return builder.build()
@@ -144,6 +155,7 @@ class TantivyEngine:
         self._index.config_reader(reload_policy="Manual")
         self._generation = 0
         self._browse_facets = BrowseFacets()
+        self._subject_labels: dict[int, str] = {}
         self._writer: tantivy.IndexWriter | None = None
         self._fresh = False
         self._added: set[str] = set()
@@ -319,12 +331,15 @@ class TantivyEngine:
             else:
                 request[name] = {
                     "terms": {
-                        "field": FACET_FIELDS[name],
+                        "field": _SUBJECT_ID if name == "subject" else FACET_FIELDS[name],
                         "size": query.facet_limit,
                         "segment_size": candidates,
                     }
                 }
         answer = searcher.aggregate(matcher, request)
+        if "subject" in answer:
+            for bucket in answer["subject"]["buckets"]:
+                bucket["key"] = self._subject_label(searcher, int(bucket["key"]))
         facets: dict[str, tuple[FacetValue, ...]] = {}
         for name in query.facets:
             buckets = answer[name]["buckets"]
@@ -340,6 +355,19 @@ class TantivyEngine:
                 )
                 facets[name] = tuple(values[: query.facet_limit])
         return facets
+
+    def _subject_label(self, searcher: tantivy.Searcher, number: int) -> str:
+        """The main heading counted as ``number``, read from a document that has it."""
+        label = self._subject_labels.get(number)
+        if label is None:
+            [(_, address)] = searcher.search(
+                _Q.term_query(self._schema, _SUBJECT_ID, number), 1).hits
+            label = next(heading for heading in searcher.doc(address)[_SUBJECT]
+                         if subject_number(heading) == number)
+            if len(self._subject_labels) >= _SUBJECT_LABELS_KEPT:
+                self._subject_labels.clear()
+            self._subject_labels[number] = label
+        return label
 
     # -- the query tree in tantivy's terms ----------------------------------------------
 
@@ -420,4 +448,15 @@ def encode_document(prepared: IndexedDocument) -> str:
     for name, values in prepared.facets.items():
         if values:
             fields[name] = values
+    subjects = prepared.facets.get(_SUBJECT)
+    if subjects:
+        fields[_SUBJECT_ID] = [subject_number(heading) for heading in subjects]
     return orjson.dumps(fields).decode()
+
+
+def subject_number(heading: str) -> int:
+    """The number a main heading is counted as: 52 bits of its hash, which a facet
+    answer carries exactly (two headings of a catalogue sharing one is about a one in a
+    billion chance)."""
+    digest = hashlib.blake2b(heading.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 12

@@ -74,5 +74,7 @@ def test_a_narrower_search_counts_every_facet_exactly(tmp_path: Path) -> None:
         engine.commit()
     found = engine.search(SearchQuery("pilihan", facets=("subject",), facet_limit=3, limit=0))
     assert found.total == 750
-    assert [(v.value, v.count) for v in found.facets["subject"]] == [
-        ("Zaman Belanda", 3), ("Desa 0-000", 1), ("Desa 0-001", 1)]
+    first, *rest = [(v.value, v.count) for v in found.facets["subject"]]
+    assert first == ("Zaman Belanda", 3)
+    # The rest tie at one work each: which of them are shown is the engine's choice.
+    assert len(rest) == 2 and all(v.startswith("Desa ") and n == 1 for v, n in rest)
