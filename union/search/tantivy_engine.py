@@ -456,7 +456,8 @@ def encode_document(prepared: IndexedDocument) -> str:
 
 def subject_number(heading: str) -> int:
     """The number a main heading is counted as: 52 bits of its hash, which a facet
-    answer carries exactly (two headings of a catalogue sharing one is about a one in a
-    billion chance)."""
+    answer carries exactly (tantivy passes it through a float). Two of a catalogue's
+    100,000 main headings share one with a chance of about one in a million; their counts
+    would then be added together, while filters, which match the text, stay exact."""
     digest = hashlib.blake2b(heading.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") >> 12
