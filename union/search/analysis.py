@@ -187,10 +187,35 @@ def stem(word: str) -> str:
     hyphenated reduplications Sastrawi understands ("bermain-main" -> "main").
     """
     if _STEMMABLE.fullmatch(word):
-        return _stemmer().stem_word(word) if may_carry_affix(word) else word
-    if _HYPHENATED.fullmatch(word) and word.isascii():
-        return _stemmer().stem_word(word)
+        return _singular(word)
+    pair = _HYPHENATED.fullmatch(word)
+    if pair and word.isascii():
+        return _pair(word, pair.group(1), pair.group(2))
     return word
+
+
+@lru_cache(maxsize=131072)
+def _singular(word: str) -> str:
+    """Sastrawi's stem of one unhyphenated lowercase word, without running it where no
+    affix rule can apply (see :func:`may_carry_affix`)."""
+    if _STEMMABLE.fullmatch(word) and not may_carry_affix(word):
+        return word
+    return _stemmer().stem_singular_word(word)
+
+
+def _pair(word: str, first: str, second: str) -> str:
+    """Sastrawi's stem of a word with one hyphen, as its ``stem_plural_word`` finds it
+    ("bermain-main" -> "main", "sosial-ekonomi" unchanged), from the memoized stems of
+    its halves: Sastrawi would stem both halves afresh for every such word."""
+    left, root = _singular(first), _singular(second)
+    if root == second and second not in _root_words():
+        # Sastrawi tries "me" + the second half ("meniru-nirukan" -> "tiru"). It answers
+        # a root word or the word itself, so unless the first half's stem is one of
+        # those, the halves cannot agree (most pairs, such as "self-help").
+        if left not in _root_words() and left != "me" + second:
+            return word
+        root = _singular("me" + second)
+    return root if left == root else word
 
 
 @lru_cache(maxsize=262144)

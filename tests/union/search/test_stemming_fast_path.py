@@ -14,6 +14,7 @@ from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 from tests.support.loc import loc_bibs
 from union.search.analysis import may_carry_affix, stem, tokens
+from union.text.folding import fold_characters
 
 _PLAIN_WORD = re.compile(r"[a-z]{4,}")
 
@@ -90,3 +91,42 @@ affix_shaped_words = st.builds(lambda prefix, root, ending: prefix + root + endi
 def test_stem_equals_sastrawi_on_affix_shaped_words(word: str) -> None:
     expected = sastrawi().stem_word(word) if len(word) >= 4 else word
     assert stem(word) == expected
+
+
+_HYPHENATED_WORD = re.compile(r"[a-z]+-[a-z]+")
+
+
+@cache
+def loc_hyphenated_words() -> frozenset[str]:
+    """Every word with one hyphen in the real LoC Indonesian records' texts, folded."""
+    words: set[str] = set()
+    for bib in loc_bibs():
+        texts = (bib.title, bib.subtitle, bib.responsibility, bib.publisher,
+                 *bib.subjects, *bib.series)
+        for text in texts:
+            words.update(_HYPHENATED_WORD.findall(fold_characters(text or "")))
+    return frozenset(w for w in words if w.count("-") == 1)
+
+
+def test_hyphenated_stems_equal_sastrawi_over_the_loc_vocabulary() -> None:
+    assert len(loc_hyphenated_words()) > 300
+    differ = {word: (stem(word), sastrawi().stem_word(word)) for word in loc_hyphenated_words()
+              if stem(word) != sastrawi().stem_word(word)}
+    assert differ == {}
+
+
+_half = st.one_of(affix_shaped_words, _letters)
+_pairs = st.one_of(
+    st.builds(lambda a, b: f"{a}-{b}", _half, _half),
+    st.builds(lambda a: f"{a}-{a}", _half),  # reduplications: "buku-buku"
+    st.builds(lambda p, a, e: f"{p}{a}-{a}{e}", st.sampled_from(_PREFIXES), _root,
+              st.sampled_from(_ENDINGS)),  # "bermain-main", "berbalas-balasan"
+    st.builds(lambda p, a: f"{p}{a}-{a[2:]}" if len(a) > 3 else f"{a}-{a}",
+              st.sampled_from(_PREFIXES), _root),  # "meniru-nirukan" shapes
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_pairs)
+def test_stem_of_a_hyphenated_word_equals_sastrawi(word: str) -> None:
+    assert stem(word) == sastrawi().stem_word(word)
