@@ -86,6 +86,8 @@ _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 # Indonesian morphology.
 _STEMMABLE = re.compile(r"[a-z]{4,}")
 _STEM_ROUNDS = 4
+# Particles and possessives that Sastrawi reads as attached after a hyphen ("Allah-lah").
+_ATTACHED = frozenset({"ku", "mu", "nya", "lah", "kah", "tah", "pun"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +198,9 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=131072)
 def _singular(word: str) -> str:
-    """Sastrawi's stem of one unhyphenated lowercase word, without running it where no
-    affix rule can apply (see :func:`may_carry_affix`)."""
+    """Sastrawi's stem of a lowercase word it reads as one word (no hyphen, or a particle
+    after one), without running it where no affix rule can apply (see
+    :func:`may_carry_affix`)."""
     if _STEMMABLE.fullmatch(word) and not may_carry_affix(word):
         return word
     return _stemmer().stem_singular_word(word)
@@ -207,6 +210,8 @@ def _pair(word: str, first: str, second: str) -> str:
     """Sastrawi's stem of a word with one hyphen, as its ``stem_plural_word`` finds it
     ("bermain-main" -> "main", "sosial-ekonomi" unchanged), from the memoized stems of
     its halves: Sastrawi would stem both halves afresh for every such word."""
+    if second in _ATTACHED:
+        return _singular(word)  # "bukunya-lah"-like: Sastrawi reads one word, not a pair
     left, root = _singular(first), _singular(second)
     if root == second and second not in _root_words():
         # Sastrawi tries "me" + the second half ("meniru-nirukan" -> "tiru"). It answers

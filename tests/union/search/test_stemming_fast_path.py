@@ -119,11 +119,13 @@ _half = st.one_of(affix_shaped_words, _letters)
 _pairs = st.one_of(
     st.builds(lambda a, b: f"{a}-{b}", _half, _half),
     st.builds(lambda a: f"{a}-{a}", _half),  # reduplications: "buku-buku"
+    st.builds(lambda a, e: f"{a}-{e}", _half,  # a particle after a hyphen: "allah-lah"
+              st.sampled_from(("ku", "mu", "nya", "lah", "kah", "tah", "pun"))),
     st.builds(lambda p, a, e: f"{p}{a}-{a}{e}", st.sampled_from(_PREFIXES), _root,
               st.sampled_from(_ENDINGS)),  # "bermain-main", "berbalas-balasan"
     st.builds(lambda p, a: f"{p}{a}-{a[2:]}" if len(a) > 3 else f"{a}-{a}",
               st.sampled_from(_PREFIXES), _root),  # "meniru-nirukan" shapes
-)
+).filter(_HYPHENATED_WORD.fullmatch)  # Sastrawi's dictionary has entries such as 'oper "v,"'
 
 
 @settings(max_examples=2000, deadline=None)
