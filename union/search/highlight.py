@@ -25,6 +25,7 @@ from union.search.analysis import analyze_chunk, term_of_word
 from union.text.folding import (
     CURATED_OLD_SPELLINGS,
     SPELLING_VARIANTS,
+    expand_reduplication,
     fold_characters,
     fold_word,
     strip_punctuation,
@@ -70,8 +71,11 @@ def _tails(terms: Collection[str]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1 << 16)
 def _letters(chunk: str) -> str:
-    """The chunk's words folded as the analyzer folds them, run together."""
-    return "".join(fold_word(word) for word in strip_punctuation(fold_characters(chunk)).split())
+    """The chunk's words folded as the analyzer folds them, run together; and the words
+    run together before folding, as a reduplication's whole is ("jg-jg" -> "ygyg",
+    "anak2" -> "anakanak")."""
+    words = expand_reduplication(strip_punctuation(fold_characters(chunk))).split()
+    return "".join(fold_word(word) for word in words) + " " + fold_word("".join(words))
 
 
 @cache

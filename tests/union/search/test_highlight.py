@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support.loc import loc_bibs
-from tests.union.search.test_stemming_fast_path import affix_shaped_words
+from tests.union.search.test_stemming_fast_path import affix_shaped_words, hyphenated_pairs
 from union.search.analysis import analyze_chunk
 from union.search.highlight import highlight_spans, mark
 
@@ -57,7 +58,7 @@ def test_every_term_of_a_real_title_word_marks_it() -> None:
 
 
 @settings(max_examples=2000, deadline=None)
-@given(affix_shaped_words)
+@given(st.one_of(affix_shaped_words, hyphenated_pairs))
 def test_every_term_of_an_affixed_word_marks_it(word: str) -> None:
     for term in analyze_chunk(word).terms:
         assert highlight_spans(word, {term})
@@ -67,3 +68,7 @@ def test_terms_reached_through_the_variant_tables_are_marked() -> None:
     assert words("Menasehati anak", {"nasihat"}) == ["Menasehati"]
     assert words("Obyek wisata Djokjakarta", {"objek", "yogyakarta"}) == [
         "Obyek", "Djokjakarta"]
+
+
+def test_a_reduplication_written_with_2_is_marked_for_its_whole() -> None:
+    assert words("Kupu2 malam", {"kupukupu"}) == ["Kupu2"]

@@ -116,7 +116,7 @@ def test_hyphenated_stems_equal_sastrawi_over_the_loc_vocabulary() -> None:
 
 
 _half = st.one_of(affix_shaped_words, _letters)
-_pairs = st.one_of(
+hyphenated_pairs = st.one_of(
     st.builds(lambda a, b: f"{a}-{b}", _half, _half),
     st.builds(lambda a: f"{a}-{a}", _half),  # reduplications: "buku-buku"
     st.builds(lambda a, e: f"{a}-{e}", _half,  # a particle after a hyphen: "allah-lah"
@@ -129,6 +129,6 @@ _pairs = st.one_of(
 
 
 @settings(max_examples=2000, deadline=None)
-@given(_pairs)
+@given(hyphenated_pairs)
 def test_stem_of_a_hyphenated_word_equals_sastrawi(word: str) -> None:
     assert stem(word) == sastrawi().stem_word(word)
