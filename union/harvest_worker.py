@@ -30,7 +30,8 @@ import multiprocessing
 import queue
 import threading
 import traceback
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -48,6 +49,7 @@ from union.sources import SOURCE_FAILURES, make_harvester, page_converter, shard
 _CONTEXT = multiprocessing.get_context("spawn")
 
 PageProducer = Callable[[dict[str, Any] | None, bool], AsyncIterator[PreparedPage]]
+Report = Callable[[tuple[str, Any]], None]
 
 
 def worker_pages(branch: Branch, count: int | None = None) -> PageProducer:
@@ -186,13 +188,22 @@ def _run(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
     gc.set_threshold(50_000, 20, 100)
     sender = _Outbox(connection)
     try:
-        asyncio.run(_produce(branch, checkpoint, full, sender, shard))
-    except (BrokenPipeError, ConnectionResetError):
-        return  # the writer is gone: stop quietly
-    except Exception:  # a bug: report it as this source's failure, others go on
-        sender.send(("error", "harvest worker failed:\n" + traceback.format_exc()))
+        with _failures_reported(sender.send, "worker"):
+            asyncio.run(_produce(branch, checkpoint, full, sender, shard))
     finally:
         sender.close()
+
+
+@contextmanager
+def _failures_reported(report: Report, role: str) -> Iterator[None]:
+    """A harvest process's work: once its receiver is gone (the writer stopped) it stops
+    quietly; a bug is reported as this source's failure, and the other sources go on."""
+    try:
+        yield
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    except Exception:
+        report(("error", f"harvest {role} failed:\n" + traceback.format_exc()))
 
 
 async def _produce(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
@@ -212,22 +223,23 @@ async def _produce(branch: Branch, checkpoint: dict[str, Any] | None, full: bool
 def _fetch(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
            connections: list[Connection]) -> None:
     """The fetching process's entry point: raw pages to the converters in turn."""
-    turn = itertools.count()
     senders = [_Outbox(connection) for connection in connections]
+    turn = itertools.count()
+
+    def deal(message: tuple[str, Any]) -> None:
+        """Send ``message`` to the converter whose turn it is."""
+        senders[next(turn) % len(senders)].send(message)
+
     try:
-        asyncio.run(_fetch_pages(branch, checkpoint, full, senders, turn))
-    except (BrokenPipeError, ConnectionResetError):
-        return  # the converters (and so the writer) are gone: stop quietly
-    except Exception:  # a bug: report it as this source's failure, others go on
-        senders[next(turn) % len(senders)].send(
-            ("error", "harvest fetcher failed:\n" + traceback.format_exc()))
+        with _failures_reported(deal, "fetcher"):
+            asyncio.run(_fetch_pages(branch, checkpoint, full, deal))
     finally:
         for sender in senders:
             sender.close()
 
 
 async def _fetch_pages(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
-                       senders: list[_Outbox], turn: itertools.count[int]) -> None:
+                       deal: Report) -> None:
     async with aiohttp.ClientSession() as http:
         harvester = make_harvester(branch, http)
         assert isinstance(harvester, OaiHarvester)
@@ -235,11 +247,11 @@ async def _fetch_pages(branch: Branch, checkpoint: dict[str, Any] | None, full: 
             async for raw in harvester.harvest_raw(checkpoint, full=full):
                 # Queueing waits while that converter is busy; off the loop, so the next
                 # page's request goes on.
-                await asyncio.to_thread(senders[next(turn) % len(senders)].send, ("raw", raw))
+                await asyncio.to_thread(deal, ("raw", raw))
         except SOURCE_FAILURES as exc:
-            senders[next(turn) % len(senders)].send(("error", str(exc) or type(exc).__name__))
+            deal(("error", str(exc) or type(exc).__name__))
             return
-    senders[next(turn) % len(senders)].send(("done", None))
+    deal(("done", None))
 
 
 def _convert(branch: Branch, receiver: Connection, connection: Connection) -> None:
@@ -248,23 +260,20 @@ def _convert(branch: Branch, receiver: Connection, connection: Connection) -> No
     converter = page_converter(branch)
     sender = _Outbox(connection)
     try:
-        while True:
-            try:
-                kind, value = receiver.recv()
-            except EOFError:
-                # The list ended on another converter's page, or the fetcher died: either
-                # way the writer is told only if it is still waiting for this turn.
-                sender.send(("error", "the harvest fetcher stopped before finishing"))
-                return
-            if kind == "raw":
-                sender.send(("page", prepare_page(converter.convert(value))))
-            else:
-                sender.send((kind, value))
-                return
-    except (BrokenPipeError, ConnectionResetError):
-        return  # the writer is gone: stop quietly
-    except Exception:  # a bug: report it as this source's failure, others go on
-        sender.send(("error", "harvest converter failed:\n" + traceback.format_exc()))
+        with _failures_reported(sender.send, "converter"):
+            while True:
+                try:
+                    kind, value = receiver.recv()
+                except EOFError:
+                    # The list ended on another converter's page, or the fetcher died:
+                    # either way the writer is told only if it still waits for this turn.
+                    sender.send(("error", "the harvest fetcher stopped before finishing"))
+                    return
+                if kind == "raw":
+                    sender.send(("page", prepare_page(converter.convert(value))))
+                else:
+                    sender.send((kind, value))
+                    return
     finally:
         receiver.close()
         sender.close()
