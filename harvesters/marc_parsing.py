@@ -548,19 +548,6 @@ class _NotPlain(Exception):
     """The canonical record holds something only the element walk reads correctly."""
 
 
-def record_from_canonical_marcxml(element: etree._Element, canonical: bytes) -> Record | None:
-    """The record ``record_from_marcxml(element)`` gives, read from ``canonical`` (the
-    element's exclusive canonical form) at a fraction of the cost; None when the record
-    is not plain (a note, a refusal or an unusual shape), so the caller walks the element.
-
-    Walking the element costs a Python object per node; one regular expression pass over
-    the canonical text, which the harvester makes anyway for the payload, does not.
-    """
-    if not canonical_may_be_plain(element):
-        return None
-    return record_from_plain_canonical(canonical)
-
-
 def canonical_may_be_plain(element: etree._Element) -> bool:
     """False if only the element walk reads ``element`` correctly, whatever its canonical
     form looks like."""
@@ -571,8 +558,15 @@ def canonical_may_be_plain(element: etree._Element) -> bool:
 
 
 def record_from_plain_canonical(canonical: bytes) -> Record | None:
-    """:func:`record_from_canonical_marcxml` for an element already known to
-    :func:`canonical_may_be_plain`: needs only the canonical bytes."""
+    """The record ``record_from_marcxml(element)`` gives, read from ``canonical`` (the
+    element's exclusive canonical form) at a fraction of the cost, for an element that
+    :func:`canonical_may_be_plain`; None when the record is not plain (a note, a refusal
+    or an unusual shape), so the caller walks the element.
+
+    Walking the element costs a Python object per node; one regular expression pass over
+    the canonical text, which the harvester makes anyway for the payload, does not. The
+    two checks are apart because the canonical text may be read in another process.
+    """
     text = canonical.decode("utf-8")
     root = _C14N_ROOT.match(text)
     if root is None:
