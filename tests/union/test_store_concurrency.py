@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -56,7 +57,7 @@ def test_read_then_write_transactions_of_two_processes_lose_no_update(
 
 
 def test_a_sqlite_write_transaction_holds_the_write_lock_from_its_start(
-        tmp_path: object) -> None:
+        tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/union.db"
     first, second = Store(url), Store(url, connect_args={"timeout": 0.05})
     with first.write() as session:

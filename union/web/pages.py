@@ -308,10 +308,10 @@ def _evidence(detail: WorkDetail, names: Mapping[str, str], t: Translate) -> lis
         code, _, local = member.partition(":")
         return f"{names.get(code, code)} ({local})"
 
-    def agreeing(names: tuple[str, ...]) -> str:
+    def agreeing(signals: tuple[str, ...]) -> str:
         # The labels read "Indonesian / English" (the ones alike in both, just one).
         side = -1 if t.language == "en" else 0
-        return ", ".join(SIGNAL_LABELS.get(n, n).split(" / ")[side] for n in names)
+        return ", ".join(SIGNAL_LABELS.get(s, s).split(" / ")[side] for s in signals)
 
     lines = [t("{a} = {b}: skor {s:g}; yang sama: {why}", "{a} = {b}: score {s:g}; agreeing: {why}",
                a=named(m.a), b=named(m.b), s=m.score, why=agreeing(m.agreeing))
