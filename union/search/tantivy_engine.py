@@ -7,15 +7,11 @@ The display fields are stored as one JSON blob.
 
 Facets are tantivy aggregations over the query's matches: a terms aggregation per term
 facet and a range aggregation for the year ranges, in one request so the query runs once
-for all of them. Facet counts are exact for searches that match at most 1,000 works. A
-broader search (at 1,000,000 works, a common word, or browsing a branch) counts with each
-segment offering its 200 most frequent values of a facet (Elasticsearch's shard_size
-scheme): a facet with no more values than that in a segment (branch, availability, format,
-local, nearly always language) is still exact; the subject facet (tens of thousands of
-headings among the matches) is the merge of every segment's 200 most frequent headings,
-whose counts may fall short by at most tantivy's ``doc_count_error_upper_bound``. Exact
-subject counts there cost 16 ms more per search (0.5 s more for the landing page); the
-total a patron gets on clicking a heading is always exact. Counting every document (the
+for all of them. Every segment offers all its values of a facet, so counts are exact
+however broad the search (measured at 1,000,000 works: no dearer than each segment
+offering its 200 most frequent values, Elasticsearch's shard_size scheme, which let the
+subject facet of a broad search miss headings). Subjects are counted as numbers
+(:func:`subject_number`) and labelled from a stored document. Counting every document (the
 catalogue's landing page) is the most expensive search of all and only changes with the
 index, so the facet counts of searches without words (that one, and the facet links
 followed from it) are cached per reader generation (:mod:`union.search.facet_cache`); the
@@ -82,12 +78,9 @@ __all__ = ["TantivyEngine"]
 LAYOUT_VERSION = 3  # 2: the subject facet counts main headings; 3: by number
 _TITLE_KEY_BOOST = 5.0
 _DISMAX_TIE_BREAKER = 0.1
-# Each segment's candidate values per facet of a broad search: ten times what is shown,
-# and at least this; far above any facet's number of values per segment when exact.
-_SEGMENT_CANDIDATES = 200
-_EXACT = 1_000_000
-# Searches matching at most this many works count their facets exactly.
-_EXACT_FACETS_UP_TO = 1_000
+# Each segment's values offered per facet: all of them (tantivy's largest size), so that
+# the merged counts are exact.
+_ALL_VALUES = 2**32 - 1
 # The year ranges as a range aggregation ("to" is exclusive there).
 _YEAR_AGGREGATION = {
     "range": {
@@ -290,17 +283,16 @@ class TantivyEngine:
             relevance = float(score) if query.sort is Sort.RELEVANCE else 0.0
             hits.append(Hit(fields["id"], relevance, fields, spans))
         facets: Mapping[str, tuple[FacetValue, ...]] = {}
-        exact = total <= _EXACT_FACETS_UP_TO
         if query.facets and not has_words(plan.root):
             facets = self._browse_facets.get(
                 self._generation,
                 plan.root,
                 query.facets,
                 query.facet_limit,
-                lambda: self._facets(searcher, matcher, query, exact=exact),
+                lambda: self._facets(searcher, matcher, query),
             )
         elif query.facets:
-            facets = self._facets(searcher, matcher, query, exact=exact)
+            facets = self._facets(searcher, matcher, query)
         return SearchResults(total=total, hits=tuple(hits), facets=facets)
 
     def _page(
@@ -319,11 +311,9 @@ class TantivyEngine:
         return found.count, (found.hits if query.limit else [])
 
     def _facets(
-        self, searcher: tantivy.Searcher, matcher: tantivy.Query, query: SearchQuery, *,
-        exact: bool,
+        self, searcher: tantivy.Searcher, matcher: tantivy.Query, query: SearchQuery
     ) -> dict[str, tuple[FacetValue, ...]]:
         # One request for every facet, so the query runs once for all of them.
-        candidates = _EXACT if exact else max(_SEGMENT_CANDIDATES, 10 * query.facet_limit)
         request: dict[str, Any] = {}
         for name in query.facets:
             if name == "year":
@@ -333,7 +323,7 @@ class TantivyEngine:
                     "terms": {
                         "field": _SUBJECT_ID if name == "subject" else FACET_FIELDS[name],
                         "size": query.facet_limit,
-                        "segment_size": candidates,
+                        "segment_size": _ALL_VALUES,
                     }
                 }
         answer = searcher.aggregate(matcher, request)
