@@ -8,9 +8,9 @@ The display fields are stored as one JSON blob.
 Facets are tantivy aggregations over the query's matches: a terms aggregation per term
 facet and a range aggregation for the year ranges, in one request so the query runs once
 for all of them. Every segment offers all its values of a facet, so counts are exact
-however broad the search (measured at 1,000,000 works: no dearer than each segment
-offering its 200 most frequent values, Elasticsearch's shard_size scheme, which let the
-subject facet of a broad search miss headings). Subjects are counted as numbers
+however broad the search (at 1,000,000 works about 5% more CPU per search than each
+segment offering its 200 most frequent values, Elasticsearch's shard_size scheme, which
+let the subject facet of a broad search miss headings). Subjects are counted as numbers
 (:func:`subject_number`) and labelled from a stored document. Counting every document (the
 catalogue's landing page) is the most expensive search of all and only changes with the
 index, so the facet counts of searches without words (that one, and the facet links
