@@ -27,7 +27,7 @@ from union.harvest_worker import worker_pages
 from union.ingest import commit_page
 from union.sources import FILE_SHARDS, SHARDED_FILE_BYTES, make_harvester, shard_count
 from union.store.engine import Store
-from union.store.models import BibRecordRow, HarvestRunRow, SourceRecordRow
+from union.store.models import BibRecordRow, CheckpointRow, HarvestRunRow, SourceRecordRow
 
 
 def _now() -> datetime:
@@ -104,6 +104,29 @@ async def test_a_sharded_harvest_stopped_after_two_pages_resumes_without_loss_or
     assert _stored_order(store) == _file_order()
     with store.read() as session:
         assert session.scalar(select(func.count()).select_from(HarvestRunRow)) == 1
+
+
+async def test_a_bug_in_a_worker_process_fails_the_run_with_its_traceback_and_loses_nothing(
+        tmp_path: Path) -> None:
+    store, branch = _setup(tmp_path)
+    with store.write() as session:
+        start = begin_run(session, "LOC", full=False, now=_now())
+    pages = worker_pages(branch, 2)(start.checkpoint, False)
+    async with contextlib.aclosing(pages):
+        with store.write() as session:
+            commit_page(session, start.context, await anext(pages), _now())
+    # A checkpoint the workers cannot use (a hand-edited or corrupted row): seeking to a
+    # text offset is a ValueError inside each worker, not a failure of the source.
+    with store.write() as session:
+        row = session.scalars(select(CheckpointRow)).one()
+        row.state = {**row.state, "offset": "not a number"}
+    summary = await harvest_source("LOC", worker_pages(branch, 2), store, _now)
+    assert summary.status == "failed"
+    assert "harvest worker failed" in (summary.error or "")
+    assert "ValueError: invalid literal for int()" in (summary.error or "")
+    with store.read() as session:
+        assert session.scalar(select(HarvestRunRow.error)) == summary.error
+    assert _stored_order(store) == _file_order()[:500]
 
 
 # -- an OAI-PMH feed: one process fetches in order, two convert --------------------------
