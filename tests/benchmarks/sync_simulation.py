@@ -23,7 +23,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from sync.simulation import SimulationConfig, simulate
+from sync.simulation import simulate
+from sync.simulation_config import busy_federation
 
 
 def main() -> None:
@@ -34,16 +35,7 @@ def main() -> None:
     parser.add_argument("--duplicate", type=float, default=0.1)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    config = SimulationConfig(
-        branches=args.branches,
-        requests=args.requests,
-        loss=args.loss,
-        duplication=args.duplicate,
-        partition=0.01,
-        crash=0.005,
-        request_share=0.3,
-        check_every=max(1, args.requests // 50),
-    )
+    config = busy_federation(args.branches, args.requests, args.loss, args.duplicate)
     wall, cpu = time.perf_counter(), time.process_time()
     report = simulate(args.seed, config)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.simulation import SimulationConfig, simulate
+from sync.simulation import simulate
+from sync.simulation_config import SimulationConfig
 
 
 @pytest.mark.parametrize("seed", range(12))

@@ -210,7 +210,8 @@ def _branch(
 
 
 def _simulate(_federation: Federation | None, args: argparse.Namespace) -> int:
-    from sync.simulation import SimulationConfig, simulate
+    from sync.simulation import simulate
+    from sync.simulation_config import busy_federation
 
     for name in ("loss", "duplicate"):
         if not 0 <= getattr(args, name) < 1:
@@ -219,18 +220,7 @@ def _simulate(_federation: Federation | None, args: argparse.Namespace) -> int:
     if args.branches < 2 or args.requests < 1:
         print("--branches >= 2, --requests >= 1", file=sys.stderr)
         return 2
-    # Partitions and crashes at the rates the benchmark uses; a third of staff actions
-    # place a request, the rest move requests and transfers along.
-    config = SimulationConfig(
-        branches=args.branches,
-        requests=args.requests,
-        loss=args.loss,
-        duplication=args.duplicate,
-        partition=0.01,
-        crash=0.005,
-        request_share=0.3,
-        check_every=max(1, args.requests // 50),
-    )
+    config = busy_federation(args.branches, args.requests, args.loss, args.duplicate)
     report = simulate(args.seed, config)
     print(report.summary())
     return 1 if report.violations else 0
