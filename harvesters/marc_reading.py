@@ -22,12 +22,11 @@ from typing import BinaryIO
 from lxml import etree
 from pymarc import Record
 
-from harvesters.marc_parsing import (
+from harvesters.iso2709_parsing import control_number, parse_iso2709
+from harvesters.marc_record import MarcDataError
+from harvesters.marcxml_parsing import (
     MARCXML_NAMESPACES,
-    MarcDataError,
-    control_number,
     is_marcxml_record,
-    parse_iso2709,
     record_from_marcxml,
 )
 from harvesters.xml_safety import SAFE_OPTIONS

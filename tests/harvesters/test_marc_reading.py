@@ -20,8 +20,8 @@ from lxml import etree
 
 from harvesters import marc_reading
 from harvesters.marc8 import decode_marc8
-from harvesters.marc_parsing import parse_marcxml
 from harvesters.marc_reading import ReadFailure, ReadRecord, read_iso2709, read_marcxml
+from harvesters.marcxml_parsing import parse_marcxml
 
 REPO = Path(__file__).resolve().parents[2]
 MARC = REPO.parent / "shared" / "data" / "marc"

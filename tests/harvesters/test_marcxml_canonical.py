@@ -8,7 +8,7 @@ import pymarc
 import pytest
 from lxml import etree
 
-from harvesters.marc_parsing import (
+from harvesters.marcxml_parsing import (
     canonical_may_be_plain,
     record_from_marcxml,
     record_from_plain_canonical,

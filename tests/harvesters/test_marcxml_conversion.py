@@ -9,7 +9,8 @@ import pymarc
 import pytest
 from lxml import etree
 
-from harvesters.marc_parsing import MarcDataError, record_from_marcxml
+from harvesters.marc_record import MarcDataError
+from harvesters.marcxml_parsing import record_from_marcxml
 from tests.support.oai_fault_server import loc_records
 
 NS = "http://www.loc.gov/MARC21/slim"

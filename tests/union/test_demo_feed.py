@@ -11,7 +11,7 @@ import pymarc
 import pytest
 from lxml import etree
 
-from harvesters.marc_parsing import record_from_marcxml
+from harvesters.marcxml_parsing import record_from_marcxml
 from tests.support.oai_fault_server import LOC_MARC, FixedClock, loc_records
 from tests.support.paths import OAI_SCHEMA, SHARED
 from union.demo_feed import Feed, open_feed, serve_feed

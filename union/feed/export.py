@@ -13,7 +13,7 @@ from typing import BinaryIO, Literal
 
 from sqlalchemy import select
 
-from harvesters.marc_parsing import parse_marcxml
+from harvesters.marcxml_parsing import parse_marcxml
 from union.feed import marcxml
 from union.feed.work_records import Branches, work_content
 from union.store.engine import Store

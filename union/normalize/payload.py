@@ -5,7 +5,9 @@ from __future__ import annotations
 from lxml import etree
 from pymarc import Record
 
-from harvesters.marc_parsing import MarcDataError, parse_iso2709, record_from_marcxml
+from harvesters.iso2709_parsing import parse_iso2709
+from harvesters.marc_record import MarcDataError
+from harvesters.marcxml_parsing import record_from_marcxml
 from union.normalize.errors import NormalizationError
 from union.normalize.xml import local_name, parse_xml
 

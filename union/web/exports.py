@@ -17,7 +17,7 @@ from typing import Any
 import rispy
 from pymarc import Record
 
-from harvesters.marc_parsing import parse_marcxml
+from harvesters.marcxml_parsing import parse_marcxml
 from union.feed.marcxml import marc21
 from union.feed.work_records import Branches, work_content
 
