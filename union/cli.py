@@ -163,7 +163,7 @@ def _demo(federation: Federation, _args: argparse.Namespace) -> int:
 
 async def _demo_harvest(federation: Federation, store: Store) -> list[SourceSummary]:
     # Imported here: only the demo serves feeds, the rest of the CLI never needs a server.
-    from union.demo_feed import serve_feed
+    from union.demo_feed.server import serve_feed
 
     async with AsyncExitStack() as feeds:
         for feed in federation.demo_feeds:

@@ -10,7 +10,7 @@ It serves
   then fails, as captured in ``oai2_from_p2.xml``), and ``oai.php`` paging when
   ``slims_page_size`` is set (offset tokens sent URL-encoded, decoded once, a stray
   ``resumption`` text in the envelope);
-* generated multi-page feeds at ``/feeds/<name>`` through :mod:`union.demo_feed`.
+* generated multi-page feeds at ``/feeds/<name>`` through :mod:`union.demo_feed.server`.
 
 Faults (:class:`Fault`) are queued with :meth:`OaiFaultServer.inject` and fire on the next
 matching requests: 503 with ``Retry-After``, a connection dropped mid-body, malformed
@@ -35,7 +35,7 @@ import pymarc
 from aiohttp import web
 
 from tests.support.paths import LOC_INDONESIAN, SHARED
-from union.demo_feed import Feed, open_feed, read_args
+from union.demo_feed.server import Feed, open_feed, read_args
 
 SLIMS_FIXTURES = SHARED / "fixtures" / "slims"
 LOC_MARC = LOC_INDONESIAN
@@ -178,7 +178,8 @@ class OaiFaultServer:
         return self.base_url + path
 
     def set_feed(self, name: str, marc: Path | Sequence[pymarc.Record], **options: Any) -> None:
-        """Serve (or replace) a generated feed; options as :func:`union.demo_feed.open_feed`."""
+        """Serve (or replace) a generated feed; options as
+        :func:`union.demo_feed.server.open_feed`."""
         old = self._feeds.get(name)
         self._feeds[name] = open_feed(marc, **options)
         if old is not None:

@@ -2,8 +2,8 @@
 
 In the field a branch's feed (SLiMS, Koha) runs on the branch's own machine; a benchmark
 that rendered every page on the harvester's cores would measure the feed as much as the
-harvester. So :func:`render_pages` pages once through :mod:`union.demo_feed` over real
-HTTP and keeps each response body in a file, and :func:`serve_pages` answers the same
+harvester. So :func:`render_pages` pages once through :mod:`union.demo_feed.server` over
+real HTTP and keeps each response body in a file, and :func:`serve_pages` answers the same
 requests (the first ``ListRecords`` and each resumption token the pages name) with those
 bytes: real HTTP paging with resumption tokens over 127.0.0.1, at little CPU.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from union.demo_feed import serve_feed
+from union.demo_feed.server import serve_feed
 
 _TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 _BAD_TOKEN = (b'<?xml version="1.0" encoding="UTF-8"?>\n'

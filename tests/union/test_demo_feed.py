@@ -14,7 +14,7 @@ from lxml import etree
 from harvesters.marcxml_parsing import record_from_marcxml
 from tests.support.oai_fault_server import LOC_MARC, FixedClock, loc_records
 from tests.support.paths import OAI_SCHEMA, SHARED
-from union.demo_feed import Feed, open_feed, serve_feed
+from union.demo_feed.server import Feed, open_feed, serve_feed
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 MARC = "{http://www.loc.gov/MARC21/slim}"

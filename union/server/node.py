@@ -144,7 +144,7 @@ async def _start_demo_feeds(stack: AsyncExitStack, federation: Federation) -> No
     if not federation.demo_feeds:
         return
     # Imported here: only a demo federation serves branch feeds.
-    from union.demo_feed import serve_feed
+    from union.demo_feed.server import serve_feed
 
     for feed in federation.demo_feeds:
         url = await stack.enter_async_context(

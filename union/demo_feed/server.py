@@ -6,10 +6,9 @@ Identify, ListMetadataFormats, ListSets, ListIdentifiers, ListRecords and GetRec
 ``from``/``until`` on datestamps taken from each record's 005 (or one fixed datestamp), and
 records whose leader/05 is ``d`` published as deleted.
 
-Built for 250,000-record files: at start it only indexes the file (the byte offset,
-identifier and datestamp of each record, kept in arrays) and reads the file through
-``mmap``; each page is rendered from the raw ISO 2709 bytes when asked for. UTF-8 records
-are split by hand (pymarc is the slow part of a feed); MARC-8 records go through pymarc.
+Built for 250,000-record files: at start it only indexes the file
+(:mod:`union.demo_feed.marc_index`) and reads it through ``mmap``; each page is rendered
+from the raw ISO 2709 bytes when asked for (:mod:`union.demo_feed.rendering`).
 
 This is not the union catalogue's own strict provider; it is small but correct.
 """
@@ -20,7 +19,6 @@ import base64
 import binascii
 import mmap
 import re
-from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -28,21 +26,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 import pymarc
 from aiohttp import web
-from pymarc.exceptions import PymarcException
+
+from union.demo_feed.marc_index import FeedIndex, index_marc
+from union.demo_feed.rendering import FORMATS, render_metadata, xml_attr, xml_text
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
-MARC_NS = "http://www.loc.gov/MARC21/slim"
-OAI_DC_NS = "http://www.openarchives.org/OAI/2.0/oai_dc/"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-FORMATS = {
-    "marc21": ("http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", MARC_NS),
-    "marcxml": ("http://www.loc.gov/standards/marcxml/schema/MARC21slim.xsd", MARC_NS),
-    "oai_dc": ("http://www.openarchives.org/OAI/2.0/oai_dc.xsd", OAI_DC_NS),
-}
 _VERB_ARGS: dict[str, tuple[set[str], set[str]]] = {  # verb → (required, optional)
     "Identify": (set(), set()),
     "ListMetadataFormats": (set(), {"identifier"}),
@@ -51,16 +42,6 @@ _VERB_ARGS: dict[str, tuple[set[str], set[str]]] = {  # verb → (required, opti
     "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set"}),
     "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}),
 }
-_FIELD_END = b"\x1e"
-_RECORD_END = 0x1D
-# Characters XML 1.0 forbids; MARC data sometimes carries them (stray \x1f, ESC).
-_INVALID_XML = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE,
-                              0xFFFF])
-_INVALID_BUT_1F = {code: None for code in _INVALID_XML if code != 0x1F}
-# Forbidden bytes other than the structural \x1d\x1e\x1f (counted separately).
-_FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1c]|\xef\xbf[\xbe\xbf]")
-# What a damaged ISO 2709 record raises while being split.
-_DAMAGE = (ValueError, IndexError, UnicodeError, PymarcException)
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
@@ -74,288 +55,6 @@ class OaiProblem(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-# -- the index --------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class FeedIndex:
-    """Where each record is in the data and what its header says; records in datestamp
-    order (``order``, ``sorted_stamps``) so a ``from``/``until`` range is two bisections."""
-
-    data: bytes | mmap.mmap
-    offsets: array
-    lengths: array
-    stamps: array
-    identifiers: list[str]
-    deleted: bytearray
-    order: array
-    sorted_stamps: array
-    by_identifier: dict[str, int]
-    fingerprint: str
-    invalid: int
-
-
-def _control_fields(data: bytes | mmap.mmap, offset: int, length: int,
-                    wanted: tuple[bytes, ...]) -> dict[bytes, bytes]:
-    """The raw values of a few control fields, read straight from the directory."""
-    base = int(data[offset + 12:offset + 17])
-    if not 24 < base <= length or data[offset + length - 1] != _RECORD_END:
-        raise ValueError("not a well-formed ISO 2709 record")
-    found: dict[bytes, bytes] = {}
-    for entry in range(offset + 24, offset + base - 1, 12):
-        tag = data[entry:entry + 3]
-        if tag in wanted:
-            size = int(data[entry + 3:entry + 7])
-            start = offset + base + int(data[entry + 7:entry + 12])
-            found[bytes(tag)] = bytes(data[start:start + size]).rstrip(_FIELD_END)
-    return found
-
-
-def _stamp_005(value: bytes | None, default: int) -> int:
-    """Seconds since the epoch of a 005 (yyyymmddhhmmss.f), or ``default``.
-
-    005 is the cataloguing system's local time; the feed reads it as UTC, which keeps
-    the order of changes, all that ``from``/``until`` need here.
-    """
-    if value is None or len(value) < 14 or not value[:14].isdigit():
-        return default
-    try:
-        moment = datetime.strptime(value[:14].decode("ascii"), "%Y%m%d%H%M%S")
-    except ValueError:
-        return default
-    return int(moment.replace(tzinfo=UTC).timestamp())
-
-
-def index_marc(data: bytes | mmap.mmap, *, fixed: datetime | None, default: datetime,
-               repository_id: str) -> FeedIndex:
-    """Index every record of an ISO 2709 byte string (or mmap)."""
-    offsets, lengths, stamps = array("q"), array("q"), array("q")
-    identifiers: list[str] = []
-    deleted = bytearray()
-    by_identifier: dict[str, int] = {}
-    fixed_stamp = int(fixed.timestamp()) if fixed else None
-    default_stamp = int(default.timestamp())
-    invalid = 0
-    position, size = 0, len(data)
-    while position < size:
-        head = data[position:position + 5]
-        if not head.isdigit() or int(head) < 26:
-            # Not a record start: resynchronise after the next record terminator.
-            end = data.find(bytes([_RECORD_END]), position)
-            invalid += 1
-            position = size if end < 0 else end + 1
-            continue
-        length = int(head)
-        if position + length > size:
-            invalid += 1  # a truncated last record
-            break
-        try:
-            fields = _control_fields(data, position, length, (b"001", b"005"))
-        except ValueError:
-            invalid, position = invalid + 1, position + length
-            continue
-        number = len(offsets)
-        local = fields.get(b"001", b"").decode("utf-8", "replace").strip()
-        local = re.sub(r"\s+", "_", local) or f"rec{number + 1}"
-        identifier = f"oai:{repository_id}:{local}"
-        if identifier in by_identifier:
-            identifier = f"{identifier}~{number + 1}"
-        by_identifier[identifier] = number
-        identifiers.append(identifier)
-        offsets.append(position)
-        lengths.append(length)
-        stamps.append(fixed_stamp if fixed_stamp is not None
-                      else _stamp_005(fields.get(b"005"), default_stamp))
-        deleted.append(data[position + 5] == ord("d"))
-        position += length
-    order = array("q", sorted(range(len(offsets)), key=lambda i: (stamps[i], i)))
-    sorted_stamps = array("q", (stamps[i] for i in order))
-    fingerprint = f"{size:x}{sum(stamps) & 0xFFFFFF:x}{len(offsets):x}"
-    return FeedIndex(data, offsets, lengths, stamps, identifiers, deleted, order,
-                     sorted_stamps, by_identifier, fingerprint, invalid)
-
-
-# -- rendering records ------------------------------------------------------------------
-
-Parsed = tuple[str, list[tuple[str, str | None, str, str, list[tuple[str, str]]]]]
-
-
-def _split_utf8(raw: bytes) -> Parsed:
-    """Leader and fields of a UTF-8 ISO 2709 record, split by hand (fast)."""
-    leader = raw[:24].decode("ascii", "replace")
-    base = int(raw[12:17])
-    fields = []
-    for entry in range(24, base - 1, 12):
-        tag = raw[entry:entry + 3].decode("ascii", "replace")
-        size = int(raw[entry + 3:entry + 7])
-        start = base + int(raw[entry + 7:entry + 12])
-        text = raw[start:start + size].decode("utf-8", "replace").rstrip("\x1e")
-        if tag < "010" and tag.isdigit():
-            fields.append((tag, text, " ", " ", []))
-        else:
-            ind1, ind2 = (text[0:1] or " "), (text[1:2] or " ")
-            subs = [(s[:1], s[1:]) for s in text[2:].split("\x1f")[1:] if s]
-            fields.append((tag, None, ind1, ind2, subs))
-    return leader, fields
-
-
-def _split_pymarc(raw: bytes) -> Parsed:
-    """Leader and fields of any record pymarc can read (MARC-8 included)."""
-    record = pymarc.Record(raw, to_unicode=True, hide_utf8_warnings=True,
-                           utf8_handling="replace")
-    fields = []
-    for field in record.fields:
-        if field.control_field:
-            fields.append((field.tag, field.data or "", " ", " ", []))
-        else:
-            ind = field.indicators or (" ", " ")
-            subs = [(s.code, s.value) for s in field.subfields]
-            fields.append((field.tag, None, ind[0] or " ", ind[1] or " ", subs))
-    return str(record.leader), fields
-
-
-def _parse(raw: bytes) -> Parsed:
-    if raw[9:10] == b"a":
-        return _split_utf8(raw)
-    try:
-        return _split_pymarc(raw)
-    except _DAMAGE:
-        # Broken MARC-8 (a cut escape sequence): read it as UTF-8 with replacements.
-        return _split_utf8(raw)
-
-
-def render_metadata(raw: bytes, prefix: str) -> str | None:
-    """The metadata element of one record in ``prefix``, or None if it is too damaged."""
-    try:
-        return render_oai_dc(_parse(raw)) if prefix == "oai_dc" else render_marcxml_raw(raw)
-    except _DAMAGE:
-        return None
-
-
-def _x(text: str) -> str:
-    return escape(text.translate(_INVALID_XML))
-
-
-def _attr(text: str) -> str:
-    return quoteattr(text.translate(_INVALID_XML) or " ")
-
-
-def _attr_char(char: str, default: str = '" "') -> str:
-    """A one-character attribute value, quoted (indicators, subfield codes)."""
-    quoted = _ASCII_ATTR.get(char)
-    if quoted is None:
-        quoted = _attr(char) if char else default
-    return quoted
-
-
-_ASCII_ATTR = {chr(c): _attr(chr(c)) for c in range(128)}
-
-
-def render_marcxml(parsed: Parsed) -> str:
-    """A ``marc:record`` element (default namespace MARC21 slim) from split fields."""
-    leader, fields = parsed
-    out = [f'<record xmlns="{MARC_NS}"><leader>{_x(leader)}</leader>']
-    for tag, data, ind1, ind2, subs in fields:
-        if data is not None:
-            out.append(f"<controlfield tag={_attr(tag)}>{_x(data)}</controlfield>")
-        else:
-            out.append(f"<datafield tag={_attr(tag)} ind1={_attr(ind1)} ind2={_attr(ind2)}>")
-            out.extend(f"<subfield code={_attr(code)}>{_x(value)}</subfield>"
-                       for code, value in subs)
-            out.append("</datafield>")
-    out.append("</record>")
-    return "".join(out)
-
-
-def render_marcxml_raw(raw: bytes) -> str:
-    """The same element straight from a UTF-8 ISO 2709 record, without splitting it into
-    Python structures first: the hot path of a large feed (about 3x faster)."""
-    if raw[9:10] != b"a":
-        return render_marcxml(_parse(raw))
-    base = int(raw[12:17])
-    # Most records hold no forbidden control characters; only those that do pay for
-    # filtering. \x1f stays: it is the subfield delimiter, split on below.
-    entries = (base - 25) // 12
-    dirty = (_FORBIDDEN_BYTES.search(raw) is not None or raw.count(b"\x1d") != 1
-             or raw.count(b"\x1e") != entries + 1)
-    out = [f'<record xmlns="{MARC_NS}"><leader>', _x(raw[:24].decode("ascii", "replace")),
-           "</leader>"]
-    append = out.append
-    for entry in range(24, base - 1, 12):
-        tag = raw[entry:entry + 3].decode("ascii", "replace")
-        size = int(raw[entry + 3:entry + 7])
-        start = base + int(raw[entry + 7:entry + 12])
-        text = raw[start:start + size].decode("utf-8", "replace")
-        if text[-1:] == "\x1e":
-            text = text[:-1]
-        if "&" in text or "<" in text or ">" in text:
-            text = escape(text)
-        if dirty:
-            text = text.translate(_INVALID_BUT_1F)
-        if not tag.isalnum():
-            tag = _attr(tag)[1:-1]
-        if tag < "010" and tag.isdigit():
-            if "\x1f" in text:
-                text = text.translate(_INVALID_XML)  # a delimiter has no place here
-            append(f'<controlfield tag="{tag}">{text}</controlfield>')
-            continue
-        parts = text.split("\x1f")
-        indicators = parts[0]
-        append(f'<datafield tag="{tag}" ind1={_attr_char(indicators[0:1])} '
-               f"ind2={_attr_char(indicators[1:2])}>")
-        for sub in parts[1:]:
-            if sub:
-                append(f"<subfield code={_attr_char(sub[0])}>{sub[1:]}</subfield>")
-        append("</datafield>")
-    append("</record>")
-    return "".join(out)
-
-
-def _values(fields: list, tags: tuple[str, ...], codes: str) -> list[str]:
-    found = []
-    for tag, data, _i1, _i2, subs in fields:
-        if tag in tags and data is None:
-            text = " ".join(v for c, v in subs if c in codes).strip(" /:;,.")
-            if text:
-                found.append(text)
-    return found
-
-
-def render_oai_dc(parsed: Parsed) -> str:
-    """A plain MARC → oai_dc crosswalk (title, agents, subjects, publisher, date, ...)."""
-    leader, fields = parsed
-    control = {tag: data for tag, data, *_ in fields if data is not None}
-    elements: list[tuple[str, str]] = []
-    elements += [("title", v) for v in _values(fields, ("245",), "abnp")]
-    elements += [("creator", v) for v in _values(fields, ("100", "110", "111"), "abcdq")]
-    elements += [("contributor", v) for v in _values(fields, ("700", "710", "711"), "abcdq")]
-    elements += [("subject", v) for v in _values(
-        fields, ("600", "610", "611", "630", "650", "651"), "abcdvxyz")]
-    elements += [("description", v) for v in _values(fields, ("520",), "a")]
-    elements += [("publisher", v) for v in _values(fields, ("260", "264"), "b")]
-    dates = _values(fields, ("260", "264"), "c")
-    fixed = control.get("008", "")
-    if not dates and fixed[7:11].isdigit():
-        dates = [fixed[7:11]]
-    elements += [("date", v) for v in dates]
-    if leader[6:7] in ("a", "t"):
-        elements.append(("type", "Text"))
-    elements += [("format", v) for v in _values(fields, ("300",), "abc")]
-    for value in _values(fields, ("020",), "a"):
-        elements.append(("identifier", f"URN:ISBN:{value.split()[0]}"))
-    for value in _values(fields, ("022",), "a"):
-        elements.append(("identifier", f"URN:ISSN:{value.split()[0]}"))
-    language = fixed[35:38].strip()
-    if language and language.isalpha():
-        elements.append(("language", language))
-    out = [f'<oai_dc:dc xmlns:oai_dc="{OAI_DC_NS}" xmlns:dc="{DC_NS}" '
-           'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-           f'xsi:schemaLocation="{OAI_DC_NS} http://www.openarchives.org/OAI/2.0/oai_dc.xsd">']
-    out.extend(f"<dc:{name}>{_x(value)}</dc:{name}>" for name, value in elements)
-    out.append("</oai_dc:dc>")
-    return "".join(out)
 
 
 # -- the feed ---------------------------------------------------------------------------
@@ -433,18 +132,18 @@ class Feed:
         except OaiProblem as problem:
             # badVerb/badArgument echo only the base URL, as the protocol requires.
             echo = {} if problem.code in ("badVerb", "badArgument") else args
-            return self._envelope(echo, base_url,
-                                  f'<error code="{problem.code}">{_x(problem.message)}</error>')
+            error = f'<error code="{problem.code}">{xml_text(problem.message)}</error>'
+            return self._envelope(echo, base_url, error)
         return self._envelope(args, base_url, body)
 
     def _envelope(self, args: dict[str, str], base_url: str, body: str) -> str:
-        attrs = "".join(f" {k}={_attr(v)}" for k, v in args.items())
+        attrs = "".join(f" {k}={xml_attr(v)}" for k, v in args.items())
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             f'<OAI-PMH xmlns="{OAI_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
             f'xsi:schemaLocation="{OAI_NS} http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">'
             f"<responseDate>{self.clock().astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}</responseDate>"
-            f"<request{attrs}>{_x(base_url)}</request>{body}</OAI-PMH>"
+            f"<request{attrs}>{xml_text(base_url)}</request>{body}</OAI-PMH>"
         )
 
     def _dispatch(self, verb: str, args: dict[str, str], base_url: str) -> str:
@@ -472,9 +171,9 @@ class Feed:
         earliest = _utc(index.sorted_stamps[0]) if len(index.sorted_stamps) else _utc(0)
         deleted = "transient" if any(index.deleted) else "no"
         return (
-            f"<Identify><repositoryName>{_x(self.repository_name)}</repositoryName>"
-            f"<baseURL>{_x(base_url)}</baseURL><protocolVersion>2.0</protocolVersion>"
-            f"<adminEmail>{_x(self.admin_email)}</adminEmail>"
+            f"<Identify><repositoryName>{xml_text(self.repository_name)}</repositoryName>"
+            f"<baseURL>{xml_text(base_url)}</baseURL><protocolVersion>2.0</protocolVersion>"
+            f"<adminEmail>{xml_text(self.admin_email)}</adminEmail>"
             f"<earliestDatestamp>{earliest}</earliestDatestamp>"
             f"<deletedRecord>{deleted}</deletedRecord>"
             "<granularity>YYYY-MM-DDThh:mm:ssZ</granularity></Identify>"
@@ -495,8 +194,8 @@ class Feed:
             raise OaiProblem("badResumptionToken", "ListSets is never split.")
         if self.set_spec is None:
             raise OaiProblem("noSetHierarchy", "This repository does not support sets.")
-        return (f"<ListSets><set><setSpec>{_x(self.set_spec)}</setSpec>"
-                f"<setName>{_x(self.set_spec)}</setName></set></ListSets>")
+        return (f"<ListSets><set><setSpec>{xml_text(self.set_spec)}</setSpec>"
+                f"<setName>{xml_text(self.set_spec)}</setName></set></ListSets>")
 
     def _check_prefix(self, prefix: str) -> None:
         if prefix not in FORMATS:
@@ -564,8 +263,8 @@ class Feed:
         index = self.index
         deleted = index.deleted[number]
         status = ' status="deleted"' if deleted else ""
-        set_spec = f"<setSpec>{_x(self.set_spec)}</setSpec>" if self.set_spec else ""
-        header = (f"<header{status}><identifier>{_x(index.identifiers[number])}</identifier>"
+        set_spec = f"<setSpec>{xml_text(self.set_spec)}</setSpec>" if self.set_spec else ""
+        header = (f"<header{status}><identifier>{xml_text(index.identifiers[number])}</identifier>"
                   f"<datestamp>{_utc(index.stamps[number])}</datestamp>{set_spec}</header>")
         if headers_only:
             return header
@@ -684,5 +383,5 @@ async def serve_feed(
         await runner.cleanup()
 
 
-__all__ = ["Feed", "FeedIndex", "build_feed_app", "index_marc", "open_feed", "read_args",
-           "serve_feed"]
+
+__all__ = ["Feed", "build_feed_app", "open_feed", "read_args", "serve_feed"]
