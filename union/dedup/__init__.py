@@ -1,5 +1,5 @@
-"""De-duplication core (pure, no I/O): name and title keys, pairwise match decisions with
-their evidence. Clustering and storage build on :func:`decide`."""
+"""De-duplication core (pure, no I/O): name and title keys, title comparison, pairwise
+match decisions with their evidence. Clustering and storage build on :func:`decide`."""
 
 from union.dedup.evidence import Decision, Evidence, Signal
 from union.dedup.keys import blocking_keys, title_key

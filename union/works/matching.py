@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from union.bib_record import BibRecord
 from union.dedup import Decision, decide
-from union.dedup.pairwise import MatchView, decide_views, titles_conflict
+from union.dedup.pairwise import MatchView, decide_views
+from union.dedup.title_comparison import titles_conflict
 from union.works.clustering import Edge, pair, partition
 from union.works.display import Member, display_record, display_text
 

@@ -25,7 +25,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from union.dedup import Decision
-from union.dedup.pairwise import match_view, title_view, titles_conflict
+from union.dedup.pairwise import match_view
+from union.dedup.title_comparison import title_view, titles_conflict
 from union.store.engine import Store
 from union.works import store_ops as ops
 from union.works.bulk import rebuild_clusters
