@@ -44,6 +44,7 @@ from tests.benchmarks.variants import Labelled, labelled_set
 from union.bib_record import Agent, BibRecord
 from union.normalize.marc import bib_from_marc
 from union.works.bulk import rebuild_clusters
+from union.works.components import connected_parts
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
@@ -170,9 +171,9 @@ def cora() -> list[Labelled]:
     path = DEDUP / "cora_pyjedai"
     with (path / "cora.csv").open(encoding="utf-8", errors="replace") as handle:
         rows = list(csv.DictReader(handle, delimiter="|"))
-    entity = _components(
-        [(int(a), int(b)) for a, b in csv.reader((path / "cora_gt.csv").open(), delimiter="|")],
-        [int(r["Entity Id"]) for r in rows])
+    entity = _entities(
+        [int(r["Entity Id"]) for r in rows],
+        [(int(a), int(b)) for a, b in csv.reader((path / "cora_gt.csv").open(), delimiter="|")])
     return [Labelled(int(r["Entity Id"]) + 1, f"S{r['Entity Id']}", entity[int(r["Entity Id"])],
                      _citation(r["title"], r["author"], r["year"], r["pages"], r["venue"],
                                re.sub(r"\D", "", r["volume"] or ""), "", r["publisher"]))
@@ -187,9 +188,9 @@ def bib_dedupe(name: str) -> list[Labelled]:
     with (folder / "merged_record_ids.csv").open(encoding="utf-8") as handle:
         groups = [r["merged_ids"].split(";") for r in csv.DictReader(handle)]
     number = {r["ID"]: i + 1 for i, r in enumerate(rows)}
-    entity = _components([(number[a], number[b]) for g in groups
-                          for a, b in itertools.pairwise(g)
-                          if a in number and b in number], number.values())
+    entity = _entities(number.values(), [(number[a], number[b]) for g in groups
+                                         for a, b in itertools.pairwise(g)
+                                         if a in number and b in number])
     return [Labelled(number[r["ID"]], f"S{number[r['ID']]}", entity[number[r["ID"]]],
                      _citation(r["title"], r["author"], r["year"], r["pages"], r["journal"],
                                r["volume"], r.get("doi", ""),
@@ -197,19 +198,12 @@ def bib_dedupe(name: str) -> list[Labelled]:
             for r in rows]
 
 
-def _components(links: list[tuple[int, int]], ids: Iterable[int]) -> dict[int, int]:
-    parent = {i: i for i in ids}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in links:
-        if a in parent and b in parent:
-            parent[find(a)] = find(b)
-    return {i: find(i) for i in parent}
+def _entities(ids: Iterable[int], links: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Each id's entity: a number per connected part of the ground-truth links."""
+    ids = list(ids)
+    known = set(ids)
+    parts = connected_parts(ids, ((a, b) for a, b in links if a in known and b in known))
+    return {i: n for n, part in enumerate(parts) for i in part}
 
 
 SETS: dict[str, Callable[[], list[Labelled]]] = {

@@ -37,6 +37,7 @@ from union.bib_record import BibRecord
 from union.dedup.pairwise import MatchView, read_match_view
 from union.text.folding import fold_word
 from union.works.candidates import candidate_pairs, view_keys
+from union.works.components import connected_parts
 from union.works.display import Member
 from union.works.matching import cluster_group
 
@@ -313,33 +314,13 @@ def _batches(rows: list[Row]) -> list[list[Row]]:
     return [rows[start:start + _CHUNK] for start in range(0, len(rows), _CHUNK)]
 
 
-def _parts(ids: Sequence[int], links: Sequence[tuple[int, int]]) -> list[list[int]]:
-    """Connected parts of the graph of ``ids`` joined by ``links``."""
-    parent = {i: i for i in ids}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in links:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    parts: dict[int, list[int]] = defaultdict(list)
-    for i in parent:
-        parts[find(i)].append(i)
-    return list(parts.values())
-
-
 def _tasks(by_id: dict[int, Row], shard_of: dict[int, int], pairs: set[tuple[int, int]],
            forced: Sequence[tuple[int, int]], never: Sequence[tuple[int, int]],
            priority: tuple[str, ...]) -> Iterator[tuple[int, _Task]]:
     """Connected parts of the candidate graph, each for the shard holding most of its
     records, packed into tasks of about ``_CHUNK`` records: (shard, task)."""
     forced = [p for p in forced if p[0] in by_id and p[1] in by_id]
-    parts = _parts(list(by_id), [*pairs, *forced])
+    parts = connected_parts(by_id, [*pairs, *forced])
     part_of = {rid: i for i, part in enumerate(parts) for rid in part}
     pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for p in pairs:
