@@ -2,8 +2,9 @@
 
 The file (ISO 2709 or MARCXML) is a local path or an http(s) URL; a URL is first
 downloaded in chunks to a temporary file, hashed on the way, and removed afterwards.
-Reading is the tolerant streaming reader of ``harvesters.marc_reading``, run in a worker
-thread page by page so the event loop keeps serving the other sources.
+Reading is the tolerant streaming reader of ``harvesters.iso2709_reading`` or
+``harvesters.marcxml_reading``, run in a worker thread page by page so the event loop
+keeps serving the other sources.
 
 Checkpoints. Each page's checkpoint records the file's identity (size and SHA-256 of
 its content), how many items (records and skips) were consumed, the byte offset after
@@ -50,14 +51,9 @@ import aiohttp
 import pymarc
 
 from harvesters.errors import HarvestError
-from harvesters.marc_reading import (
-    Framed,
-    ReadFailure,
-    ReadItem,
-    ReadRecord,
-    read_iso2709,
-    read_marcxml,
-)
+from harvesters.iso2709_reading import read_iso2709
+from harvesters.marc_reading import Framed, ReadFailure, ReadItem, ReadRecord
+from harvesters.marcxml_reading import read_marcxml
 from harvesters.records import ISO2709, MARCXML, HarvestedRecord, Page, SkippedRecord
 
 log = logging.getLogger(__name__)
