@@ -11,19 +11,13 @@ from dataclasses import replace
 
 from tests.support.loc import loc
 from union.bib_record import Agent, BibRecord
-from union.dedup.keys import (
-    author_keys,
-    blocking_keys,
-    identifiers_of,
-    parse_edition,
-    parse_extent,
-    publisher_key,
-    series_numbers,
-    title_key,
-    title_words,
-    volume_from_text,
-    volume_of,
-)
+from union.dedup.description_keys import parse_extent, publisher_key
+from union.dedup.editions import parse_edition
+from union.dedup.identifiers import identifiers_of
+from union.dedup.keys import author_keys, blocking_keys
+from union.dedup.numbering import volume_from_text, volume_of
+from union.dedup.series import series_numbers
+from union.dedup.title_words import title_key, title_words
 
 # ----------------------------------------------------------------------------- identifiers
 

@@ -1,7 +1,7 @@
 """Series and journal titles as sources write them: the same series abbreviated word by
 word, a title inside another, another series; numbers with and without the issue.
 Titles are real ones from the LoC Indonesian records and the bib-dedupe literature sets,
-folded as ``union.dedup.keys.series_numbers`` folds them."""
+folded as ``union.dedup.series.series_numbers`` folds them."""
 
 from __future__ import annotations
 

@@ -29,22 +29,19 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
 from union.bib_record import BibRecord
+from union.dedup.description_keys import Extent, extent_of, publisher_key
+from union.dedup.editions import EditionStatement, edition_of
 from union.dedup.evidence import Decision, Evidence, Signal
-from union.dedup.keys import (
-    EditionStatement,
-    Extent,
-    Identifiers,
-    TitleWords,
-    edition_of,
-    extent_of,
-    identifiers_of,
-    personal_names,
-    publisher_key,
-    series_numbers,
-    volume_of,
-)
+from union.dedup.identifiers import Identifiers, identifiers_of
+from union.dedup.keys import personal_names
 from union.dedup.names import ParsedName, name_in_text, name_similarity
-from union.dedup.series import SeriesAgreement, compare_series_titles, parse_series_number
+from union.dedup.numbering import volume_of
+from union.dedup.series import (
+    SeriesAgreement,
+    compare_series_titles,
+    parse_series_number,
+    series_numbers,
+)
 from union.dedup.title_comparison import (
     SPECIFIC_WORDS,
     TitleView,
@@ -52,6 +49,7 @@ from union.dedup.title_comparison import (
     title_level,
     title_view,
 )
+from union.dedup.title_words import TitleWords
 
 __all__ = [
     "THRESHOLD",

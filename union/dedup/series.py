@@ -7,6 +7,9 @@ abbreviate its title the ISO 4 way ("New Engl J Med" / "New England Journal of
 Medicine", "Ann Fr Anesth Reanim") and the numbering may or may not carry the issue
 ("108/04" / "108"). Two records numbered in *different* series are, almost always, two
 publications: the same paper printed in two journals, a book reissued in another series.
+
+:func:`series_numbers` reads a record's numbered series statements; the rest compares
+what it reads.
 """
 
 from __future__ import annotations
@@ -15,7 +18,17 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["SeriesAgreement", "SeriesNumber", "compare_series_titles", "parse_series_number"]
+from union.bib_record import BibRecord
+from union.dedup.numbering import parse_number
+from union.text.folding import fold_characters, fold_text
+
+__all__ = [
+    "SeriesAgreement",
+    "SeriesNumber",
+    "compare_series_titles",
+    "parse_series_number",
+    "series_numbers",
+]
 
 # Words a series title may gain or lose between sources (articles, prepositions,
 # conjunctions in the languages of the titles seen), and numbers (an ISSN or a year
@@ -91,7 +104,36 @@ class SeriesNumber:
 
 
 def parse_series_number(number: str) -> SeriesNumber:
-    """"26/11" -> volume 26, issue 11; "140" -> volume 140 (as :func:`series_numbers` of
-    ``union.dedup.keys`` writes them)."""
+    """"26/11" -> volume 26, issue 11; "140" -> volume 140 (as :func:`series_numbers` writes
+    them)."""
     volume, _, issue = number.partition("/")
     return SeriesNumber(volume, issue or None)
+
+
+_SERIES_NUMBER = re.compile(r"(\d{1,5}(?:\s*/\s*\d{2,4})?|[ivxlc]{1,7})\s*$")
+
+
+def series_numbers(record: BibRecord) -> dict[str, str]:
+    """Numbered series statements as {folded series title: number}.
+
+    "Seri penerbitan PPW-LIPI ; no. 05/2000" -> {"seri penerbitan ppw lipi": "5/2000"}.
+    Unnumbered series are left out: they say nothing about which book this is.
+    """
+    found: dict[str, str] = {}
+    for statement in record.series:
+        if ";" not in statement:
+            continue
+        head, _, numbering = statement.rpartition(";")
+        match = _SERIES_NUMBER.search(fold_characters(numbering).strip(" .,)"))
+        title = fold_text(head)
+        if not match or not title:
+            continue
+        raw = match.group(1).replace(" ", "")
+        if "/" in raw:
+            first, _, second = raw.partition("/")
+            number = f"{int(first)}/{second}"
+        else:
+            parsed = parse_number(raw)
+            number = str(parsed) if parsed is not None else raw
+        found[title] = number
+    return found

@@ -20,7 +20,8 @@ from typing import Protocol
 from rapidfuzz.distance import OSA, Indel
 
 from union.bib_record import BibRecord
-from union.dedup.keys import STOP_WORDS, TitleWords, parse_number, title_words
+from union.dedup.numbering import parse_number
+from union.dedup.title_words import STOP_WORDS, TitleWords, title_words
 
 __all__ = [
     "SPECIFIC_WORDS",

@@ -1,0 +1,152 @@
+"""Titles as folded significant words, and the title key made of them.
+
+Case, accents, punctuation and old spelling are folded; leading articles, Indonesian stop
+words and bracketed designations ("[microform]") are dropped; common abbreviations are
+expanded. Volume and edition phrases are taken out of the title: they are compared on
+their own (:mod:`union.dedup.numbering`, :mod:`union.dedup.editions`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from union.bib_record import BibRecord
+from union.dedup.numbering import strip_volume, wordset
+from union.text.folding import fold_characters, fold_text
+
+__all__ = ["STOP_WORDS", "TitleWords", "title_key", "title_words", "title_words_of"]
+
+_LEADING_ARTICLES = wordset("the a an de het een t sebuah suatu")
+#: Indonesian (and a few Malay, English and Dutch) function words left out of title keys.
+STOP_WORDS: frozenset[str] = wordset(
+    """
+    dan di ke dari yang untuk dalam pada sebuah suatu atau dengan bagi oleh tentang
+    terhadap serta akan itu ini para kepada daripada antara sebagai secara tsb dll dsb dkk
+    yg utk untk dgn dg pd ttg thd sbg
+    and of the en van het
+    """
+)
+# Abbreviations in Indonesian titles, expanded so "Kab." and "Kabupaten" match.
+_ABBREVIATIONS = {
+    "kab": "kabupaten",
+    "kec": "kecamatan",
+    "kel": "kelurahan",
+    "prov": "provinsi",
+    "prop": "provinsi",
+    "dep": "departemen",
+    "dept": "departemen",
+    "depdikbud": "departemen pendidikan kebudayaan",
+    "univ": "universitas",
+    "th": "tahun",
+    "thn": "tahun",
+    "tgl": "tanggal",
+    "jl": "jalan",
+    "kodya": "kotamadya",
+    "pemda": "pemerintah daerah",
+    "ri": "republik indonesia",
+    "no": "nomor",
+    "nmr": "nomor",
+    "sumut": "sumatera utara",
+    "sumbar": "sumatera barat",
+    "jabar": "jawa barat",
+    "jateng": "jawa tengah",
+    "jatim": "jawa timur",
+    "kalbar": "kalimantan barat",
+    "kaltim": "kalimantan timur",
+    "sulsel": "sulawesi selatan",
+    "ntb": "nusa tenggara barat",
+    "ntt": "nusa tenggara timur",
+    "diy": "daerah istimewa yogyakarta",
+}
+# General material designations and cataloguer's interpolations in square brackets.
+_GMD = re.compile(
+    r"\[\s*(?:microform|mikrofilm|microfilm|microfiche|mikrofis|electronic resource|"
+    r"sumber elektronik|rekaman video|videorecording|sound recording|rekaman suara|"
+    r"kartografi|cartographic material|text|teks|manuscript|naskah|graphic|"
+    r"sic|i\.\s*e\.?[^\]]*|\?)\s*\]",
+    re.IGNORECASE,
+)
+# Edition phrases inside a title ("... edisi revisi", "cetakan ke-2"), compared apart.
+_TITLE_EDITION = re.compile(
+    r"\b(?:edisi|ed|cetakan|cet)\b\.?\s*(?:ke\s*[-\s]?\s*)?"
+    r"(?:\d{1,3}|[ivx]{1,5}|revisi|baru|lengkap|khusus|pertama|kedua|ketiga|keempat|kelima)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TitleWords:
+    """A title reduced to its significant folded words.
+
+    ``abbreviations`` holds the words that were written with a closing period ("Kab.",
+    "Dep.") and may therefore stand for a longer word of the other title.
+    """
+
+    words: tuple[str, ...] = ()
+    abbreviations: frozenset[str] = frozenset()
+
+    @property
+    def key(self) -> str:
+        """The words joined by single spaces."""
+        return " ".join(self.words)
+
+
+def _clean_title_text(text: str) -> str:
+    text = _GMD.sub(" ", text)
+    text = text.replace("[", " ").replace("]", " ")
+    text = _TITLE_EDITION.sub(" ", fold_characters(text))
+    return strip_volume(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def title_words(*parts: str | None) -> TitleWords:
+    """Significant words of a title made of ``parts`` (title, subtitle, part name...).
+
+    Case, accents, punctuation and old spelling are folded; bracketed designations
+    ("[microform]") and volume and edition phrases are removed; a leading article
+    (English, Dutch, Indonesian "sebuah"/"suatu") and stop words are dropped; common
+    abbreviations are expanded. If nothing significant is left, the folded words are kept.
+    Memoized (the result is immutable).
+    """
+    words: list[str] = []
+    abbreviations: set[str] = set()
+    for part in parts:
+        if not part:
+            continue
+        chunks = _clean_title_text(part).split()
+        for index, chunk in enumerate(chunks):
+            folded = fold_text(chunk).split()
+            # A period on the last word closes the title ("... Bali."), not an abbreviation.
+            abbreviated = (
+                index < len(chunks) - 1 and chunk.rstrip(")],;:").endswith(".") and len(folded) == 1
+            )
+            for word in folded:
+                expansion = _ABBREVIATIONS.get(word)
+                if expansion is not None:
+                    words.extend(expansion.split())
+                    continue
+                if abbreviated and 2 <= len(word) <= 5:
+                    abbreviations.add(word)
+                words.append(word)
+    if len(words) > 1 and words[0] in _LEADING_ARTICLES:
+        words = words[1:]
+    significant = [w for w in words if w not in STOP_WORDS]
+    if not significant:
+        significant = words
+    return TitleWords(tuple(significant), frozenset(abbreviations & set(significant)))
+
+
+def title_words_of(record: BibRecord) -> tuple[TitleWords, TitleWords]:
+    """(main title words, subtitle and part-name words) of ``record``."""
+    return title_words(record.title), title_words(record.subtitle, record.part_name)
+
+
+def title_key(title: str | None, subtitle: str | None = None) -> str:
+    """Normalized title key: the significant folded words, space-separated.
+
+    "The Sedjarah Indonesia, djilid 2" and "Sejarah Indonesia. Jil. II" both give
+    "sejarah indonesia" (the volume is compared apart, see
+    :func:`~union.dedup.numbering.volume_of`).
+    """
+    return title_words(title, subtitle).key
