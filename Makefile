@@ -40,10 +40,12 @@ demo: install
 
 test: install debian-packages
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python -m tests.benchmarks.ingest

@@ -79,9 +79,16 @@ def _leader(raw: bytes, notes: list[str]) -> str:
     return text
 
 
+def _directory_end(raw: bytes) -> int:
+    """Where the run of well-formed directory entries after the leader ends."""
+    match = _DIRECTORY.match(raw, LEADER_LENGTH)
+    assert match is not None  # the pattern matches the empty string too
+    return match.end()
+
+
 def _directory(raw: bytes, notes: list[str]) -> tuple[int, list[tuple[str, int, int]]]:
     """Return the base address of the data and the directory's (tag, length, offset)."""
-    end = _DIRECTORY.match(raw, LEADER_LENGTH).end()
+    end = _directory_end(raw)
     entries = [
         (tag, int(length), int(offset))
         for tag, length, offset in _ENTRY.findall(raw[LEADER_LENGTH:end].decode("ascii"))
@@ -354,7 +361,7 @@ class _CodecDecoder(_Decoder):
 
 def control_number(raw: bytes) -> str | None:
     """Best-effort 001 of a record too broken to parse, so a skip can name it."""
-    end = _DIRECTORY.match(raw, LEADER_LENGTH).end()
+    end = _directory_end(raw)
     declared = raw[12:17]
     base = end + 1 if end < len(raw) and raw[end] == FIELD_TERMINATOR else None
     if base is None and declared.isdigit():

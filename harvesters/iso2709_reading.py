@@ -9,7 +9,7 @@ item from its ``Position.end_offset``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import BinaryIO
 
 from harvesters.iso2709_parsing import control_number, parse_iso2709
@@ -35,7 +35,7 @@ def read_iso2709(
     legacy_encoding: str | None = None,
     max_record_bytes: int = MAX_RECORD_BYTES,
     parse: Callable[[int], bool] | None = None,
-) -> Iterator[ReadItem]:
+) -> Generator[ReadItem, None, None]:
     """Read ISO 2709 records from ``stream`` (a binary file opened for reading).
 
     A record is framed by its leader's 5-digit length when the byte there is a record
@@ -105,7 +105,9 @@ class _Buffer:
     def skip_filler(self) -> bool:
         """Skip bytes between records; False at the end of the file."""
         while True:
-            self.pos = _FILLER.match(self.data, self.pos).end()
+            filler = _FILLER.match(self.data, self.pos)
+            assert filler is not None  # the pattern matches the empty string too
+            self.pos = filler.end()
             if self.pos < len(self.data):
                 return True
             if not self._fill(1):

@@ -39,7 +39,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -274,7 +274,7 @@ class _PageReader:
         self.ahead: ReadItem | None = None
         self.started = False
 
-    def _items(self) -> Iterator[ReadItem]:
+    def _items(self) -> Generator[ReadItem, None, None]:
         if self.harvester.format == ISO2709:
             return read_iso2709(
                 self.stream,
@@ -428,10 +428,12 @@ def datestamp_005(record: pymarc.Record) -> datetime | None:
     digits = text.split(".", 1)[0]
     if len(digits) not in (8, 14) or not digits.isdigit():
         return None
-    # Sliced by hand: strptime costs more than the rest of reading the record.
-    parts = [int(digits[i:i + 2]) for i in range(4, len(digits), 2)]
+    # Sliced by hand: strptime costs more than the rest of reading the record. A date
+    # alone is midnight.
+    digits = digits.ljust(14, "0")
     try:
-        return datetime(int(digits[:4]), *parts, tzinfo=UTC)
+        return datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]),
+                        int(digits[8:10]), int(digits[10:12]), int(digits[12:14]), tzinfo=UTC)
     except ValueError:
         return None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import BinaryIO
 
 from lxml import etree
@@ -31,7 +31,7 @@ _FIELD_NAMES = frozenset({"leader", "controlfield", "datafield"})
 _REPLACED = "\ufffd".encode()
 
 
-def read_marcxml(stream: BinaryIO, *, skip: int = 0) -> Iterator[ReadItem]:
+def read_marcxml(stream: BinaryIO, *, skip: int = 0) -> Generator[ReadItem, None, None]:
     """Read MARCXML records from ``stream``: a ``collection``, a bare ``record``, or
     records inside any other XML (SRU responses, OAI-PMH ``metadata``).
 

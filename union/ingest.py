@@ -285,11 +285,13 @@ def _insert_new(session: Session, ctx: RunContext, new: list[PreparedRecord],
     ]
     # Core inserts with RETURNING run in a few multi-row statements; asking the ORM for
     # rows in parameter order falls back to one statement per row on SQLite.
+    # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
     table = SourceRecordRow.__table__
     ids = dict(
         (local_id, row_id)
         for row_id, local_id in session.execute(
-            insert(table).returning(table.c.id, table.c.local_id), rows
+            insert(table).returning(table.c.id, table.c.local_id),  # type: ignore[arg-type]
+            rows,
         )
     )
     return [ids[p.record.local_id] for p in new]
@@ -319,8 +321,9 @@ def _write_bibs(session: Session, ctx: RunContext,
     if not bibs:
         return
     # A fragment is copied into the statement as the JSON it already is.
+    # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
     session.execute(
-        insert(BibRecordRow.__table__),
+        insert(BibRecordRow.__table__),  # type: ignore[arg-type]
         [{"source_record_id": sid, "title": bib.title, "year": bib.year,
           "data": orjson.Fragment(bib.json)} for sid, bib in bibs],
     )
@@ -332,13 +335,15 @@ def _write_bibs(session: Session, ctx: RunContext,
         for item in bib.items
     ]
     if items:
-        session.execute(insert(ItemRow.__table__), items)
+        # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
+        session.execute(insert(ItemRow.__table__), items)  # type: ignore[arg-type]
 
 
 def _log_changes(session: Session, changes: list[tuple[int, bool]], now: datetime) -> None:
     if changes:
+        # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
         session.execute(
-            insert(ChangeRow.__table__),
+            insert(ChangeRow.__table__),  # type: ignore[arg-type]
             [{"entity": "source_record", "entity_id": sid, "op": "delete" if gone else "upsert",
               "at": now} for sid, gone in changes],
         )
@@ -346,8 +351,9 @@ def _log_changes(session: Session, changes: list[tuple[int, bool]], now: datetim
 
 def _report_skipped(session: Session, ctx: RunContext, skipped: list[SkippedRecord]) -> None:
     if skipped:
+        # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
         session.execute(
-            insert(SkippedRecordRow.__table__),
+            insert(SkippedRecordRow.__table__),  # type: ignore[arg-type]
             [{"run_id": ctx.run_id, "source_id": ctx.source_id, "position": s.position,
               "local_id": s.local_id, "reason": s.reason} for s in skipped],
         )

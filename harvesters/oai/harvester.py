@@ -11,7 +11,7 @@ so that the rest of the conversion can run in other processes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Mapping
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any
@@ -152,7 +152,7 @@ class OaiHarvester:
 
     async def _listing(
         self, checkpoint: Mapping[str, Any] | None, full: bool
-    ) -> AsyncIterator[tuple[Response, list[RecordEntry], Page]]:
+    ) -> AsyncGenerator[tuple[Response, list[RecordEntry], Page], None]:
         """Each response in order, its record entries, and its page still without records
         (the next page's request is already on its way)."""
         plan = plan_harvest(

@@ -82,9 +82,9 @@ def local_time_parser(utc_offset: timedelta) -> Callable[[str], datetime]:
         match = _LOCAL.match(text.strip())
         if not match:
             raise ValueError(f"not a SLiMS datestamp: {text!r}")
-        parts = [int(g) if g else 0 for g in match.groups()]
+        year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
         # MySQL's zero date (0000-00-00) raises here, as it should.
-        return datetime(*parts, tzinfo=zone).astimezone(UTC)
+        return datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(UTC)
 
     return parse
 

@@ -141,7 +141,7 @@ def build(engine: SearchEngine, engine_name: str, path: Path, count: int, worker
         else:
             encoded = map(encode_chunk, jobs)
         for docs in encoded:
-            engine.add_encoded(docs, new_ids=True)  # type: ignore[attr-defined]
+            engine.add_encoded(docs, new_ids=True)
             added += len(docs)
     engine.commit()
     return added

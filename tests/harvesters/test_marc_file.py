@@ -289,6 +289,12 @@ def test_record_without_005_has_no_datestamp() -> None:
     assert datestamp_005(pymarc.Record()) is None
 
 
+def test_005_with_a_non_decimal_digit_has_no_datestamp() -> None:
+    record = pymarc.Record()
+    record.add_field(pymarc.Field("005", data="2020091014314\u00b2"))  # "²": isdigit(), not int()
+    assert datestamp_005(record) is None
+
+
 # --------------------------------------------------------------- sources
 
 

@@ -242,6 +242,7 @@ def parse_name(name: str | None) -> ParsedName:
         fallback = _words(" ".join(parts))
         return ParsedName(tuple(fallback), fallback[-1] if fallback else None)
     inverted = len(kept) >= 2
+    surname: str | None
     if inverted:
         # Inverted: "Surname, Given names[, more]" -> given names + surname.
         # Titles are stripped from the direct form, so "Mallarangeng, Andi" and

@@ -31,14 +31,15 @@ _FORBIDDEN_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1c]|\xef\xbf[\xbe\xbf]
 # What a damaged ISO 2709 record raises while being split.
 _DAMAGE = (ValueError, IndexError, UnicodeError, PymarcException)
 
-Parsed = tuple[str, list[tuple[str, str | None, str, str, list[tuple[str, str]]]]]
+ParsedField = tuple[str, str | None, str, str, list[tuple[str, str]]]
+Parsed = tuple[str, list[ParsedField]]
 
 
 def _split_utf8(raw: bytes) -> Parsed:
     """Leader and fields of a UTF-8 ISO 2709 record, split by hand (fast)."""
     leader = raw[:24].decode("ascii", "replace")
     base = int(raw[12:17])
-    fields = []
+    fields: list[ParsedField] = []
     for entry in range(24, base - 1, 12):
         tag = raw[entry:entry + 3].decode("ascii", "replace")
         size = int(raw[entry + 3:entry + 7])
@@ -57,7 +58,7 @@ def _split_pymarc(raw: bytes) -> Parsed:
     """Leader and fields of any record pymarc can read (MARC-8 included)."""
     record = pymarc.Record(raw, to_unicode=True, hide_utf8_warnings=True,
                            utf8_handling="replace")
-    fields = []
+    fields: list[ParsedField] = []
     for field in record.fields:
         if field.control_field:
             fields.append((field.tag, field.data or "", " ", " ", []))

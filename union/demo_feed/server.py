@@ -250,7 +250,7 @@ class Feed:
             high_stamp = _bound(request.until, upper=True) if request.until else None
         except ValueError:
             raise OaiProblem("badArgument", "from/until must be UTC datestamps.") from None
-        if request.from_ and request.until and (
+        if low_stamp is not None and high_stamp is not None and (
             len(request.from_) != len(request.until) or low_stamp > high_stamp
         ):
             raise OaiProblem("badArgument", "from and until disagree.")

@@ -52,8 +52,10 @@ def parse_utc(value: str) -> UtcArgument:
             raise DatestampError(f"{value!r} is finer than the repository's granularity "
                                  f"({SECOND}, UTC)")
         raise DatestampError(f"{value!r} is not a UTC datestamp ({DAY} or {SECOND})")
+    year, month, day, *time = map(int, match.groups())
+    hour, minute, second = time or (0, 0, 0)  # a day starts at midnight
     try:
-        start = datetime(*map(int, match.groups()), tzinfo=UTC)  # type: ignore[misc]
+        start = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         raise DatestampError(f"{value!r} is not a real date and time") from None
     return UtcArgument(value, start, granularity)

@@ -78,7 +78,8 @@ class StoreFeedRepository:
         if after is not None:
             conditions.append(tuple_(_T.datestamp, _T.work_id) > tuple_(after[0],
                                                                         int(after[1])))
-        column = _METADATA.get(metadata_prefix) if metadata_prefix else None
+        prefix = metadata_prefix or ""
+        column = _METADATA.get(prefix)
         columns: list[Any] = [*_HEADER] if column is None else [*_HEADER, column]
         query = (select(*columns).where(and_(True, *conditions))
                  .order_by(_T.datestamp, _T.work_id).limit(limit))
@@ -86,7 +87,7 @@ class StoreFeedRepository:
             rows = session.execute(query).all()
         if column is None:
             return [_record(row, None) for row in rows]
-        return [_record(row, None if row.deleted else {metadata_prefix: row[4]})
+        return [_record(row, None if row.deleted else {prefix: row[4]})
                 for row in rows]
 
     def count(self, *, from_: datetime | None, until: datetime | None,

@@ -5,9 +5,9 @@ answers :class:`SearchQuery` s. It never analyzes text itself: documents arrive 
 through :func:`union.search.fields.prepare` and queries as an engine-neutral tree (see
 :mod:`union.search.tree`), so every engine finds the same works for the same query.
 
-Changes (:meth:`SearchEngine.add`, :meth:`SearchEngine.delete`) become visible to
-searches at :meth:`SearchEngine.commit`. Adding a document whose id is already indexed
-replaces it.
+Changes (:meth:`SearchEngine.add`, :meth:`SearchEngine.add_encoded`,
+:meth:`SearchEngine.delete`) become visible to searches at :meth:`SearchEngine.commit`.
+Adding a document whose id is already indexed replaces it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from union.search.documents import SearchDocument
-from union.search.fields import FACETS
+from union.search.fields import FACETS, IndexedDocument
 from union.search.tree import Node
 
 __all__ = [
@@ -138,6 +138,16 @@ class SearchEngine(Protocol):
     def add(self, docs: Iterable[SearchDocument]) -> None:
         """Index ``docs``; a document whose id is indexed already replaces it. Raises
         :class:`IndexBusy` when another process holds the index's writer."""
+        ...
+
+    def encode_document(self, prepared: IndexedDocument) -> Any:
+        """``prepared`` in the engine's own form, for :meth:`add_encoded` (pure, its
+        result picklable: a rebuild encodes in worker processes)."""
+        ...
+
+    def add_encoded(self, docs: Iterable[tuple[str, Any]], *, new_ids: bool = False) -> None:
+        """Index (id, :meth:`encode_document`) pairs like :meth:`add`; ``new_ids``
+        promises that no id is indexed or repeated (a rebuild's works)."""
         ...
 
     def delete(self, ids: Iterable[str]) -> None:

@@ -61,6 +61,6 @@ def filter_nodes(query: SearchQuery) -> list[Node]:
 
 def plan_search(query: SearchQuery) -> Plan:
     """Parse (when given text) and combine with the filters."""
-    parsed = query.query if not isinstance(query.query, str) else None
-    tree = parse_query(query.query) if parsed is None else ParsedQuery(parsed)
+    tree = (parse_query(query.query) if isinstance(query.query, str)
+            else ParsedQuery(query.query))
     return Plan.of(all_of(tree.root, *filter_nodes(query)), tree.title_key)

@@ -308,7 +308,8 @@ class TantivyEngine:
             found = searcher.search(
                 matcher, limit, count=True, order_by_field=field, offset=query.offset, order=order
             )
-        return found.count, (found.hits if query.limit else [])
+        # tantivy's stub leaves out SearchResult.count (set when count=True).
+        return found.count, (found.hits if query.limit else [])  # type: ignore[attr-defined]
 
     def _facets(
         self, searcher: tantivy.Searcher, matcher: tantivy.Query, query: SearchQuery
@@ -368,9 +369,10 @@ class TantivyEngine:
                 return _Q.term_query(schema, node.field, node.term)
             return self._any_field(lambda name: _Q.term_query(schema, name, node.term))
         if isinstance(node, Phrase):
-            words = list(node.terms)
-            if len(words) == 1:
-                return self._translate(Term(node.field, words[0], words[0]))
+            if len(node.terms) == 1:
+                return self._translate(Term(node.field, node.terms[0], node.terms[0]))
+            # Typed as phrase_query takes them (words or (offset, word) pairs).
+            words: list[str | tuple[int, str]] = list(node.terms)
             if node.field is not None:
                 return _Q.phrase_query(schema, node.field, words)
             return self._any_field(lambda name: _Q.phrase_query(schema, name, words))

@@ -19,6 +19,7 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 from aiohttp import web
@@ -67,7 +68,7 @@ async def follow_commits(engine: SearchEngine, directory: Path, interval: float,
 
 
 @contextmanager
-def reader_processes(spec: ReaderSpec, count: int) -> Iterator[list[multiprocessing.Process]]:
+def reader_processes(spec: ReaderSpec, count: int) -> Iterator[list[SpawnProcess]]:
     """``count`` reader processes serving ``spec``'s port until the block ends (then
     stopped with SIGTERM, killed if they linger)."""
     spawn = multiprocessing.get_context("spawn")

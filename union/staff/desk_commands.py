@@ -22,7 +22,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Any
 
@@ -43,7 +43,7 @@ __all__ = ["add_desk_verbs"]
 
 OpenStore = Callable[[Federation], Store]
 Clock = Callable[[], datetime]
-Do = Callable[[SyncService, str, datetime], Awaitable[object]]
+Do = Callable[[SyncService, str, datetime], Coroutine[Any, Any, object]]
 
 
 def add_desk_verbs(actions: Any, open_store: OpenStore, clock: Clock) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Literal
 from urllib.parse import quote
 
 from aiohttp import web
@@ -125,7 +126,7 @@ async def index(request: web.Request) -> web.StreamResponse:
 
 
 def _sign_in(context: ServerContext, settings: StaffSettings, key: str,
-             fields: dict[str, str]) -> OpenSession | str | None:
+             fields: dict[str, str]) -> OpenSession | Literal["blocked"] | None:
     now = context.clock()
     with context.store.write() as session:
         if settings.throttle.blocked(session, key, now):

@@ -22,7 +22,10 @@ def signed_from_dict(data: Any) -> SignedMessage:
         signature = bytes.fromhex(data["signature"])
     except (KeyError, TypeError) as exc:
         raise ValueError(f"malformed signature: {exc!r}") from exc
-    return SignedMessage(message_from_dict(data.get("message")), signature)
+    message = data.get("message")
+    if not isinstance(message, dict):
+        raise ValueError("a signed message's message is a JSON object")
+    return SignedMessage(message_from_dict(message), signature)
 
 
 def skip_range_to_dict(origin: str, seq: int, upto: int, reason: str) -> dict[str, Any]:

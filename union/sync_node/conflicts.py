@@ -99,7 +99,7 @@ def scan_harvested(session: Session, now: datetime) -> int:
                 )
             )
         )
-        fresh = [item_id(branch, b) for b in sorted(listed)]
+        fresh = sorted(item_id(branch, b) for b in listed if b is not None)
         opened += record_conflicts(session, branch, (i for i in fresh if i not in resolved), now)
     return opened
 

@@ -35,7 +35,7 @@ def catalogued_items(store: Store, code: str) -> list[str]:
             .where(BranchRow.code == code, ItemRow.barcode.is_not(None))
             .distinct()
         )
-        return sorted(item_id(code, b) for b in barcodes)
+        return sorted(item_id(code, b) for b in barcodes if b is not None)
 
 
 def start_node(

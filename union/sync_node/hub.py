@@ -241,7 +241,7 @@ def _held(session: Session, origins: Iterable[str]) -> dict[str, int]:
     return {origin: int(top) for origin, top in rows}
 
 
-def _changed_elsewhere(ledger: CustodyLedger, message: Message) -> dict[str, Custody]:
+def _changed_elsewhere(ledger: CustodyLedger, message: Message) -> dict[str, tuple[str, Custody]]:
     """The copies ``message`` changed, each with the branch that owned it before: a
     transfer's receipt (sent by the destination to the source) is the only message that
     moves a copy to another owner."""

@@ -64,6 +64,7 @@ def marc_lines(record: Record) -> list[MarcLine]:
             lines.append(MarcLine(field.tag, "", field.data or ""))
             continue
         content = " ".join(f"${sub.code} {sub.value}" for sub in field.subfields)
+        assert field.indicators is not None  # pymarc gives every data field two
         indicators = "".join(i if i.strip() else "_" for i in field.indicators)
         lines.append(MarcLine(field.tag, indicators, content))
     return lines

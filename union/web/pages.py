@@ -283,7 +283,7 @@ async def work(request: web.Request) -> web.Response:
 
 def _description(record: Mapping[str, Any], t: Translate) -> list[tuple[str, list[str]]]:
     agents = record.get("agents") or ()
-    rows: list[tuple[str, list[str]]] = [
+    rows: list[tuple[str, list[str | None]]] = [
         (t("Pengarang", "Authors"), [a["name"] for a in agents]),
         (t("Edisi", "Edition"), [record.get("edition")]),
         (t("Penerbitan", "Publication"), [", ".join(str(v) for v in (

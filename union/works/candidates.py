@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 
 from union.bib_record import BibRecord
@@ -79,7 +79,7 @@ def record_keys(record: BibRecord) -> frozenset[str]:
 
 
 def candidate_pairs(
-    blocks: Mapping[str, Iterable[int]], *, limit: int = MAX_BLOCK
+    blocks: Mapping[str, Collection[int]], *, limit: int = MAX_BLOCK
 ) -> set[tuple[int, int]]:
     """Every (smaller, larger) pair of record ids sharing a block of at most ``limit``."""
     pairs: set[tuple[int, int]] = set()

@@ -224,11 +224,12 @@ def assign_ids(
             unclaimed.append(old)
         else:
             ids[choice] = old
-    created = []
+    created: list[int] = []
     for i in sorted(range(len(works)), key=lambda i: min(works[i])):
         if ids[i] is None:
-            ids[i] = mint()
-            created.append(ids[i])
+            new_id = mint()
+            ids[i] = new_id
+            created.append(new_id)
     final = [i for i in ids if i is not None]
     assignment = Assignment(works, final, created)
     for old in unclaimed:

@@ -93,11 +93,11 @@ def explain_work(session: Session, work_id: int) -> Explanation | None:
         explanation.matches.append((names[a], names[b], decision))
     member_names = {RecordName(code, local) for _, code, local in members}
     never = set()
-    for kind, a, b in list_overrides(session):
-        if a in member_names or b in member_names:
-            explanation.overrides.append((kind, str(a), str(b)))
+    for kind, first, second in list_overrides(session):
+        if first in member_names or second in member_names:
+            explanation.overrides.append((kind, str(first), str(second)))
             if kind == "never":
-                never.add((str(a), str(b)))
+                never.add((str(first), str(second)))
     explanation.held_apart = _held_apart(session, names, never)
     return explanation
 

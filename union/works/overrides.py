@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from union.store.engine import Store
@@ -54,7 +54,7 @@ def _ordered(a: RecordName, b: RecordName) -> tuple[RecordName, RecordName]:
     return (a, b) if a <= b else (b, a)
 
 
-def _pair_filter(a: RecordName, b: RecordName) -> list[object]:
+def _pair_filter(a: RecordName, b: RecordName) -> list[ColumnElement[bool]]:
     first, second = _ordered(a, b)
     return [OverrideRow.code_a == first.code, OverrideRow.local_a == first.local_id,
             OverrideRow.code_b == second.code, OverrideRow.local_b == second.local_id]

@@ -218,7 +218,7 @@ def all_member_rows(session: Session) -> list[tuple[int, int, str, str, str]]:
 def all_titles(session: Session) -> dict[int, str]:
     """record id -> title, for every described record."""
     rows = session.execute(select(BibRecordRow.source_record_id, BibRecordRow.title))
-    return dict(rows.all())  # type: ignore[arg-type]
+    return dict(rows.all())
 
 
 def live_count(session: Session) -> int:
@@ -277,7 +277,7 @@ def blocks_for(session: Session, keys: Iterable[str]) -> dict[str, list[int]]:
 
 def edges_touching(session: Session, ids: Iterable[int]) -> list[Edge]:
     """Stored match edges with at least one end in ``ids``."""
-    edges = []
+    edges: list[Edge] = []
     for batch in chunks(sorted(set(ids))):
         rows = session.execute(
             select(MatchEvidenceRow.record_a, MatchEvidenceRow.record_b, MatchEvidenceRow.score)
@@ -360,7 +360,8 @@ def resolved_overrides(session: Session) -> tuple[list[tuple[int, int]], list[tu
     if not rows:
         return [], []
     ids = record_ids(session, [(r[1], r[2]) for r in rows] + [(r[3], r[4]) for r in rows])
-    same, never = [], []
+    same: list[tuple[int, int]] = []
+    never: list[tuple[int, int]] = []
     for kind, code_a, local_a, code_b, local_b in rows:
         a, b = ids.get((code_a, local_a)), ids.get((code_b, local_b))
         if a is not None and b is not None and a != b:

@@ -146,7 +146,7 @@ def _rematch(session: Session, dirty: set[int], loaded: dict[int, tuple[int, Mem
     keys = {rid: record_keys(member.bib) for rid, (_, member) in loaded.items()}
     ops.replace_keys(session, dirty, keys)
     blocks = ops.blocks_for(session, {k for ks in keys.values() for k in ks})
-    pairs = set()
+    pairs: set[tuple[int, int]] = set()
     for rid, record_keys_ in keys.items():
         for key in record_keys_:
             block = blocks.get(key, ())
