@@ -157,7 +157,7 @@ class OaiClient:
         if value is None:
             return None
         value = value.strip()
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             seconds = float(value)
         else:
             moment = parse_http_date(value)

@@ -78,6 +78,15 @@ async def test_retry_after_is_capped(server, http):
     assert sleep.delays == [120.0]
 
 
+async def test_a_retry_after_of_neither_seconds_nor_a_date_backs_off_exponentially(server, http):
+    # "1²": str.isdigit() takes it for seconds, float() does not.
+    sleep = RecordingSleep()
+    server.inject(Fault("503", retry_after="1\u00b2"), path=FEED, times=2)
+    pages = await collect_pages(_harvester(server, http, sleep), None)
+    assert sleep.delays == [1.0, 2.0]
+    assert _count(pages) == 60
+
+
 async def test_503_without_retry_after_backs_off_exponentially(server, http):
     sleep = RecordingSleep()
     server.inject(Fault("503"), path=FEED, times=3)

@@ -52,3 +52,13 @@ def test_008_with_unknown_digits_gives_no_year() -> None:
 
 def test_short_008_gives_no_year() -> None:
     assert year_from_008("eng") is None
+
+
+def test_digits_that_int_refuses_give_no_year() -> None:
+    # "²" is a digit to str.isdigit(), not to int().
+    assert year_from_text("199\u00b2") is None
+    assert year_from_008("000712s199\u00b2    io            000 0 ind  ") is None
+
+
+def test_a_year_in_arabic_indic_digits_is_read() -> None:
+    assert year_from_text("\u0661\u0669\u0669\u0668") == 1998

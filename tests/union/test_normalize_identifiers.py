@@ -97,6 +97,16 @@ def test_isbn10_validation_agrees_with_stdnum(first9: str, check: str) -> None:
     assert (isbn13(number) is not None) == stdnum_isbn.is_valid(number)
 
 
+def test_an_isbn_with_a_digit_of_another_kind_is_not_valid() -> None:
+    # str.isdigit() takes "²" and "٣" for digits; an ISBN has ASCII digits only.
+    assert isbn13("979306279\u00b2") is None
+    assert isbn13("97930627\u00b29") is None
+    assert isbn13("978979306279\u00b2") is None
+    assert isbn13("97897930627\u06639") is None
+    assert normalize_isbn("978979306279\u00b2 (pbk.)") is None
+    assert normalize_lccn("85-00000\u00b2") is None
+
+
 def test_issn_is_formatted_with_hyphen() -> None:
     assert normalize_issn("03785955") == "0378-5955"
     assert normalize_issn("ISSN 1239-6117 ;") == "1239-6117"

@@ -162,3 +162,10 @@ def test_marcxml_round_trip_normalizes_the_same(record: Record) -> None:
     expected = outcome(bib_from_marc, record)
     payload = pymarc.record_to_xml(record, namespace=True)
     assert outcome(bib_from_payload, MARCXML, payload) == expected
+
+
+def test_a_nonfiling_indicator_that_is_not_a_number_skips_nothing() -> None:
+    # MARCXML can carry any character as an indicator; "²" is a digit to str.isdigit().
+    record = Record(leader=Leader("00000nam a2200000 a 4500"))
+    record.add_field(Field("245", Indicators("1", "\u00b2"), [Subfield("a", "The river")]))
+    assert bib_from_marc(record).title_nonfiling == 0

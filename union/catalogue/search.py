@@ -313,7 +313,7 @@ def parse_search(pairs: Iterable[tuple[str, str]], branches: Collection[str]) ->
 
 def _work_id(value: str) -> int | str:
     """Work ids are integers in the store; the index keeps them as text."""
-    return int(value) if value.isdigit() else value
+    return int(value) if value.isdecimal() else value
 
 
 def run_search(engine: SearchEngine, query: SearchQuery,

@@ -24,7 +24,7 @@ def year_from_text(text: str | None) -> int | None:
     if not text:
         return None
     bare = text.strip("[]c.?© ")
-    if len(bare) == 4 and bare.isdigit():  # the usual "1998", "[1998]", "c1998."
+    if len(bare) == 4 and bare.isdecimal():  # the usual "1998", "[1998]", "c1998."
         plain = int(bare)
         return plain if MIN_YEAR <= plain <= MAX_YEAR else None
     ie = _IE.search(text)
@@ -50,7 +50,7 @@ def year_from_008(data: str | None) -> int | None:
     if data[6] in "bn|":  # B.C. dates, unknown dates, no attempt to code
         return None
     date1 = data[7:11]
-    if not date1.isdigit():
+    if not date1.isdecimal():
         return None  # "19uu", "    ": not a single year
     year = int(date1)
     return year if MIN_YEAR <= year <= MAX_YEAR else None

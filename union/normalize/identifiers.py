@@ -36,7 +36,7 @@ def isbn_candidate(text: str | None) -> str | None:
         return None
     # Fast path for the usual "9799585732" or "9789793062791 (pbk.)".
     token = text.split(None, 1)[0] if text[:1].isdigit() else ""
-    if len(token) in (10, 13) and token[:-1].isdigit():
+    if len(token) in (10, 13) and token.isascii() and token[:-1].isdigit():
         if token[-1].isdigit():
             return token
         if token[-1] in "Xx":
@@ -68,15 +68,20 @@ def isbn13(candidate: str | None) -> str | None:
         return None
     size = len(candidate)
     if size == 10:
-        if not candidate[:9].isdigit() or _isbn10_check(candidate[:9]) != candidate[9]:
+        if not _ascii_digits(candidate[:9]) or _isbn10_check(candidate[:9]) != candidate[9]:
             return None
         body = "978" + candidate[:9]
         return body + _ean13_check(body)
     if size == 13:
-        if not candidate.isdigit() or candidate[:3] not in ("978", "979"):
+        if not _ascii_digits(candidate) or candidate[:3] not in ("978", "979"):
             return None
         return candidate if _ean13_check(candidate[:12]) == candidate[12] else None
     return None
+
+
+def _ascii_digits(text: str) -> bool:
+    # str.isdigit() alone also takes "²" and "٣", which int() refuses or reads.
+    return text.isascii() and text.isdigit()
 
 
 def _isbn10_check(first9: str) -> str:
@@ -120,7 +125,7 @@ def normalize_lccn(text: str | None) -> str | None:
     value = "".join(text.split()).split("/", 1)[0]
     if "-" in value:
         head, _, serial = value.partition("-")
-        if not serial.isdigit() or len(serial) > 6:
+        if not _ascii_digits(serial) or len(serial) > 6:
             return None
         value = head + serial.zfill(6)
     value = value.lower()

@@ -281,7 +281,7 @@ def _tidy_each(values: list[str] | None) -> str | None:
 def _nonfiling(f: Field, title: str) -> int:
     """Leading characters of the normalized title to skip when sorting (245 ind2)."""
     skip = f.indicator2
-    if not title or not skip or not skip.isdigit() or skip == "0":
+    if not title or not skip or not skip.isdecimal() or skip == "0":
         return 0
     raw = " ".join(subfield_values(f, "a"))
     prefix = clean(raw[: int(skip)])

@@ -186,7 +186,7 @@ async def place_request(service: SyncService, branch: str, fields: Fields,
     if bool(work) == bool(item):
         raise DeskError(400, "malformed", "give either work_id or item_id")
     if work:
-        if not work.isdigit():
+        if not work.isdecimal():
             raise DeskError(400, "malformed", f"work_id must be a number: {work!r}")
         return await call(lambda: service.request_title(branch, int(work), now))
     return await call(lambda: service.reserve_item(branch, item, now))
@@ -206,7 +206,7 @@ async def resolve_conflict(service: SyncService, branch: str, fields: Fields,
                            now: datetime) -> object:
     """Close one of the branch's harvest conflicts (``id``, ``resolution``)."""
     conflict = fields.get("id", "").strip()
-    if not conflict.isdigit():
+    if not conflict.isdecimal():
         raise DeskError(400, "malformed", "id must be a conflict number")
     resolution = fields.get("resolution", "")
     return await call(lambda: service.resolve_conflict(branch, int(conflict), resolution, now))

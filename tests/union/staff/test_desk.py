@@ -203,9 +203,11 @@ async def test_another_branchs_request_cannot_be_acted_on_by_naming_its_id(desk:
     ("/KOTA/permintaan/masuk/kirim", {}, "id is required"),
     ("/KOTA/permintaan/masuk/kirim", {"id": "x", "due": "besok"}, "due must be a date"),
     ("/KOTA/permintaan/keluar", {"work_id": "dua"}, "work_id must be a number"),
+    ("/KOTA/permintaan/keluar", {"work_id": "1\u00b2"}, "work_id must be a number"),
     ("/KOTA/permintaan/keluar", {}, "either work_id or item_id"),
     ("/KOTA/mutasi", {"destination": "DESA1"}, "destination and items"),
     ("/KOTA/konflik", {"id": "satu"}, "conflict number"),
+    ("/KOTA/konflik", {"id": "\u00b2"}, "conflict number"),
     ("/KOTA/permintaan/masuk/terbang", {"id": "x"}, "no action masuk/terbang"),
 ])
 async def test_malformed_input_is_a_400_or_404_that_says_why(
