@@ -53,6 +53,19 @@ def _setup(tmp_path: Path) -> tuple[Store, Branch]:
     return open_store(federation), federation.branch("LOC")
 
 
+async def _stopped_after(store: Store, branch: Branch, pages: int) -> None:
+    """A harvest by two workers that stops, as a crash would, once ``pages`` pages are
+    committed."""
+    with store.write() as session:
+        start = begin_run(session, "LOC", full=False, now=_now())
+    produced = worker_pages(branch, 2)(start.checkpoint, False)
+    async with contextlib.aclosing(produced):
+        for _ in range(pages):
+            page = await anext(produced)
+            with store.write() as session:
+                commit_page(session, start.context, page, _now())
+
+
 def test_a_village_sized_file_is_read_by_one_worker_and_a_big_one_by_two(
         tmp_path: Path) -> None:
     _, branch = _setup(tmp_path)
@@ -91,14 +104,7 @@ async def test_an_iso2709_file_is_read_by_two_workers_and_committed_in_file_orde
 async def test_a_sharded_harvest_stopped_after_two_pages_resumes_without_loss_or_doubling(
         tmp_path: Path) -> None:
     store, branch = _setup(tmp_path)
-    with store.write() as session:
-        start = begin_run(session, "LOC", full=False, now=_now())
-    pages = worker_pages(branch, 2)(start.checkpoint, False)
-    async with contextlib.aclosing(pages):
-        for _ in range(2):
-            page = await anext(pages)
-            with store.write() as session:
-                commit_page(session, start.context, page, _now())
+    await _stopped_after(store, branch, 2)
     assert len(_stored_order(store)) == 1000
     summary = await harvest_source("LOC", worker_pages(branch, 2), store, _now)
     assert summary.resumed and summary.counts.new == 1828
@@ -110,12 +116,7 @@ async def test_a_sharded_harvest_stopped_after_two_pages_resumes_without_loss_or
 async def test_a_bug_in_a_worker_process_fails_the_run_with_its_traceback_and_loses_nothing(
         tmp_path: Path) -> None:
     store, branch = _setup(tmp_path)
-    with store.write() as session:
-        start = begin_run(session, "LOC", full=False, now=_now())
-    pages = worker_pages(branch, 2)(start.checkpoint, False)
-    async with contextlib.aclosing(pages):
-        with store.write() as session:
-            commit_page(session, start.context, await anext(pages), _now())
+    await _stopped_after(store, branch, 1)
     # A checkpoint the workers cannot use (a hand-edited or corrupted row): seeking to a
     # text offset is a ValueError inside each worker, not a failure of the source.
     with store.write() as session:
