@@ -15,13 +15,14 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from harvesters.records import HarvestedRecord, Page, SkippedRecord
 from union.bib_record import BibRecord, Item
 from union.normalize import NormalizationError, bib_from_marc, bib_from_payload
 from union.store.models import (
+    Base,
     BibRecordRow,
     ChangeRow,
     CheckpointRow,
@@ -33,6 +34,14 @@ from union.store.models import (
 )
 
 DELETED_HASH = "deleted"
+
+
+def _table(model: type[Base]) -> Table:
+    """A model's Core table, for multi-row inserts (SQLAlchemy types ``__table__`` as a
+    FromClause, which ``insert()`` does not take; a mapped class's is a Table)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,13 +294,11 @@ def _insert_new(session: Session, ctx: RunContext, new: list[PreparedRecord],
     ]
     # Core inserts with RETURNING run in a few multi-row statements; asking the ORM for
     # rows in parameter order falls back to one statement per row on SQLite.
-    # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
-    table = SourceRecordRow.__table__
+    table = _table(SourceRecordRow)
     ids = dict(
         (local_id, row_id)
         for row_id, local_id in session.execute(
-            insert(table).returning(table.c.id, table.c.local_id),  # type: ignore[arg-type]
-            rows,
+            insert(table).returning(table.c.id, table.c.local_id), rows
         )
     )
     return [ids[p.record.local_id] for p in new]
@@ -321,9 +328,8 @@ def _write_bibs(session: Session, ctx: RunContext,
     if not bibs:
         return
     # A fragment is copied into the statement as the JSON it already is.
-    # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
     session.execute(
-        insert(BibRecordRow.__table__),  # type: ignore[arg-type]
+        insert(_table(BibRecordRow)),
         [{"source_record_id": sid, "title": bib.title, "year": bib.year,
           "data": orjson.Fragment(bib.json)} for sid, bib in bibs],
     )
@@ -335,15 +341,13 @@ def _write_bibs(session: Session, ctx: RunContext,
         for item in bib.items
     ]
     if items:
-        # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
-        session.execute(insert(ItemRow.__table__), items)  # type: ignore[arg-type]
+        session.execute(insert(_table(ItemRow)), items)
 
 
 def _log_changes(session: Session, changes: list[tuple[int, bool]], now: datetime) -> None:
     if changes:
-        # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
         session.execute(
-            insert(ChangeRow.__table__),  # type: ignore[arg-type]
+            insert(_table(ChangeRow)),
             [{"entity": "source_record", "entity_id": sid, "op": "delete" if gone else "upsert",
               "at": now} for sid, gone in changes],
         )
@@ -351,9 +355,8 @@ def _log_changes(session: Session, changes: list[tuple[int, bool]], now: datetim
 
 def _report_skipped(session: Session, ctx: RunContext, skipped: list[SkippedRecord]) -> None:
     if skipped:
-        # __table__ is a Table; SQLAlchemy's stubs type it FromClause, which insert() refuses.
         session.execute(
-            insert(SkippedRecordRow.__table__),  # type: ignore[arg-type]
+            insert(_table(SkippedRecordRow)),
             [{"run_id": ctx.run_id, "source_id": ctx.source_id, "position": s.position,
               "local_id": s.local_id, "reason": s.reason} for s in skipped],
         )
