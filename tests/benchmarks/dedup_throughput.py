@@ -203,11 +203,11 @@ def set_up(limit: int | None, database: Path) -> None:
           "variants)", flush=True)
 
 
-def _cpu_seconds() -> float:
-    """User and system CPU time of this process and of its finished worker processes."""
+def _cpu_seconds() -> tuple[float, float]:
+    """User and system CPU time of this process, and of its finished worker processes."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    return own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
 
 
 def run(limit: int | None, keep: Path | None, changed: int) -> None:
@@ -232,29 +232,30 @@ def run(limit: int | None, keep: Path | None, changed: int) -> None:
     print(f"set-up took {time.perf_counter() - started:.0f} s", flush=True)
     store = Store(f"sqlite:///{database}")
 
-    clock, cpu = time.perf_counter(), _cpu_seconds()
+    clock, cpu_before = time.perf_counter(), _cpu_seconds()
     report = update_works(store, lambda: T0, priority=BRANCHES, progress=lambda m: print(
         f"  {time.perf_counter() - clock:6.1f} s  {m}", flush=True))
     for worker in multiprocessing.active_children():
         worker.join()  # counted in the CPU time only once it has ended
-    cpu = _cpu_seconds() - cpu
+    main, workers = (after - before
+                     for after, before in zip(_cpu_seconds(), cpu_before, strict=True))
     live, shared, members = counts(store)
     print(f"rebuild: {report.records} records in {report.seconds:.1f} s = "
           f"{report.records / report.seconds:,.0f} records/s (target 5,000), "
-          f"CPU {cpu:.1f} s (all processes); "
+          f"CPU {main + workers:.1f} s (main process {main:.1f}, workers {workers:.1f}); "
           f"{live} works, {shared} with several members, {members} members", flush=True)
 
     later = T0 + timedelta(days=1)
     change_records(store, changed, random.Random(2027), later)
-    cpu = _cpu_seconds()
+    before = sum(_cpu_seconds())
     report = update_works(store, lambda: later, priority=BRANCHES)
-    cpu = _cpu_seconds() - cpu
+    cpu = sum(_cpu_seconds()) - before
     print(f"incremental: {report.records} changed records in {report.seconds:.2f} s "
           f"(target 2 s), CPU {cpu:.2f} s; {report.created} works created, "
           f"{report.changed} changed, {report.merged} merged, {report.deleted} deleted", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS of this process {peak:.0f} MB, of the largest worker {worker:.0f} MB; "
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of this process {peak:.0f} MB, of the largest worker {largest:.0f} MB; "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}, "
           f"store {database.stat().st_size / 2**20:.0f} MB")
     store.dispose()

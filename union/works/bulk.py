@@ -4,17 +4,22 @@ core.
 Used when most of the catalogue changed at once (the first harvest, a full re-harvest):
 looking candidates up record by record would then cost more than recomputing. The
 records are dealt out to shards, one per core, each a worker process that reads its
-records once and keeps them with their match views between the two rounds:
+records once and keeps them with their match views through the three rounds:
 
 1. every shard reads its records and returns their blocking keys;
-2. the candidate graph (records linked by a shared key or a staff "same" override) is
-   cut into its connected parts, and each part goes, with its candidate pairs, to the
-   shard holding most of its records (the others travel with it as JSON text). The shard
-   decides the pairs, partitions the part and describes its works.
+2. the candidate pairs (records sharing a key) are dealt to the shards, each pair to a
+   shard that has read both of its records, or one of them (the other's row travels with
+   the pair, and the shard keeps it; see :mod:`union.works.dealing`); the shards decide
+   them and return the matches;
+3. the match graph (matches and staff "same" overrides) is cut into its connected parts,
+   and each part goes to the shard holding most of its records, which partitions it and
+   describes its works.
 
-Clustering needs nothing outside such a part, so the parts run independently and
-together equal a clustering of the whole catalogue. Below ``pool_from`` records (20,000
-unless told) a single in-process shard does both rounds.
+Deciding a pair needs nothing but its two records, and partitioning nothing outside a
+part of the match graph, so the pairs and the parts run independently and together equal
+a clustering of the whole catalogue, with the work shared evenly even when the candidate
+graph holds one huge part (chains of shared keys across a large catalogue do). Below
+``pool_from`` records (20,000 unless told) a single in-process shard does every round.
 """
 
 from __future__ import annotations
@@ -22,9 +27,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import re
 import traceback
-import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,21 +38,27 @@ import orjson
 
 from union.bib_record import BibRecord
 from union.dedup.pairwise import MatchView, read_match_view
-from union.text.folding import fold_word
 from union.works.candidates import candidate_pairs, view_keys
-from union.works.components import connected_parts
+from union.works.clustering import Edge as MatchEdge
+from union.works.dealing import (
+    PairTask,
+    PartTask,
+    Readers,
+    Row,
+    deal_rows,
+    pair_tasks,
+    part_tasks,
+    row_batches,
+)
 from union.works.display import Member
-from union.works.matching import cluster_group
+from union.works.matching import decide_pairs, group_works
 
-__all__ = ["RebuildResult", "RebuildSink", "Row", "rebuild_clusters"]
+__all__ = ["RebuildResult", "RebuildSink", "rebuild_clusters"]
 
-#: (record id, source id, branch code, local id, bib record JSON text)
-Row = tuple[int, int, str, str, str]
 Edge = tuple[int, int, float, str]
 Work = tuple[frozenset[int], str, str]
 # Below this many records, worker processes cost more (start-up) than they save.
 _POOL_FROM = 20000
-_CHUNK = 2000
 _DONE = object()
 
 
@@ -63,52 +72,40 @@ class RebuildResult:
     works: list[Work]
 
 
-@dataclass(frozen=True, slots=True)
-class _Task:
-    """Connected parts of the candidate graph for one shard: the ids it holds, the rows
-    of the records it does not, the candidate pairs and the staff overrides."""
-
-    held: list[int]
-    foreign: list[Row]
-    pairs: list[tuple[int, int]]
-    forced: list[tuple[int, int]]
-    never: list[tuple[int, int]]
-    priority: tuple[str, ...]
-
-
 class Shard:
-    """The records of one shard with their match views (lives in a worker process)."""
+    """The records a worker process has read, with their match views."""
 
     def __init__(self) -> None:
         self.members: dict[int, tuple[int, Member]] = {}
+        self.bibs: dict[int, BibRecord] = {}
         self.views: dict[int, MatchView] = {}
 
-    def _read(self, rows: Sequence[Row]) -> tuple[dict[int, tuple[int, Member]],
-                                                  dict[int, MatchView]]:
-        members, views = {}, {}
+    def _read(self, rows: Sequence[Row]) -> None:
         for rid, source, code, local, data in rows:
             bib = BibRecord.from_dict(orjson.loads(data))
-            members[rid] = (source, Member(rid, code, local, bib))
-            views[rid] = read_match_view(bib)
-        return members, views
+            self.members[rid] = (source, Member(rid, code, local, bib))
+            self.bibs[rid] = bib
+            self.views[rid] = read_match_view(bib)
 
     def load(self, rows: Sequence[Row]) -> list[tuple[int, tuple[str, ...]]]:
         """Read and keep ``rows``; return their blocking keys."""
-        members, views = self._read(rows)
-        self.members.update(members)
-        self.views.update(views)
-        return [(rid, tuple(view_keys(view))) for rid, view in views.items()]
+        self._read(rows)
+        return [(row[0], tuple(view_keys(self.views[row[0]]))) for row in rows]
 
-    def cluster(self, task: _Task) -> tuple[list[Edge], list[Work]]:
-        """Cluster the parts of ``task``; return matching pairs and described works."""
-        members, views = self._read(task.foreign)
-        for rid in task.held:
-            members[rid], views[rid] = self.members[rid], self.views[rid]
-        result = cluster_group(members, task.pairs, task.forced, task.never, task.priority,
-                               views)
-        edges = [(a, b, d.score, _dump(d.to_dict())) for (a, b), d in result.decisions.items()
-                 if d.same]
-        return edges, result.works
+    def decide(self, task: PairTask) -> list[Edge]:
+        """Decide the pairs of ``task``; return the matching ones with their evidence."""
+        self._read(task.foreign)
+        decisions = decide_pairs(self.bibs, task.pairs, self.views, title_conflicts=set())
+        return [(a, b, d.score, _dump(d.to_dict())) for (a, b), d in decisions.items()
+                if d.same]
+
+    def describe(self, task: PartTask) -> list[Work]:
+        """Partition the parts of ``task`` into works and describe them."""
+        self._read(task.foreign)
+        members = {rid: self.members[rid] for rid in task.ids}
+        edges = [MatchEdge(a, b, score) for a, b, score in task.matches]
+        edges.extend(MatchEdge(a, b, forced=True) for a, b in task.forced)
+        return group_works(members, edges, task.never, task.priority, self.views)
 
 
 def _dump(value: Any) -> str:
@@ -251,14 +248,14 @@ def rebuild_clusters(
     else:
         shards = [_Local()]
     try:
-        dealt = _deal(rows, len(shards), titles)
-        shard_of = {row[0]: i for i, part in enumerate(dealt) for row in part}
+        dealt = deal_rows(rows, len(shards), titles)
+        readers = Readers(dealt)
         keys: dict[int, tuple[str, ...]] = {}
         blocks: dict[str, list[int]] = defaultdict(list)
         idle: deque[Iterator[None]] = deque()
         # The blocks grow, and the keys are written, as the shards answer: the main
         # process would otherwise do it alone once they are done.
-        for answer in _run(shards, "load", [_batches(part) for part in dealt], idle):
+        for answer in _run(shards, "load", [row_batches(part) for part in dealt], idle):
             for rid, record_keys in answer:
                 keys[rid] = record_keys
                 for key in record_keys:
@@ -270,84 +267,26 @@ def rebuild_clusters(
         del blocks
         say(f"candidates: {len(pairs)} pairs")
         by_id = {row[0]: row for row in rows}
-        tasks: list[list[_Task]] = [[] for _ in shards]
-        for target, task in _tasks(by_id, shard_of, pairs, forced, never, tuple(priority)):
-            tasks[target].append(task)
         edges: list[Edge] = []
-        works: list[Work] = []
-        matched = 0
-        for task_edges, task_works in _run(shards, "cluster", tasks, idle):
-            matched += len(task_edges)
+        matches: list[tuple[int, int, float]] = []
+        for answer in _run(shards, "decide", pair_tasks(readers, by_id, pairs),
+                           idle):
+            matches.extend((a, b, score) for a, b, score, _ in answer)
             if sink is not None:
-                idle.append(sink.edges(task_edges))
+                idle.append(sink.edges(answer))
             else:
-                edges.extend(task_edges)
-            works.extend(task_works)
+                edges.extend(answer)
+        del pairs
+        say(f"matched: {len(matches)} pairs")
+        works: list[Work] = []
+        for answer in _run(shards, "describe",
+                           part_tasks(readers, by_id, matches, forced, never,
+                                      tuple(priority)), idle):
+            works.extend(answer)
         for step in idle:  # what is left once the workers are done
             deque(step, maxlen=0)
-        say(f"matched: {matched} pairs, {len(works)} works")
+        say(f"works: {len(works)}")
         return RebuildResult({} if sink is not None else keys, edges, works)
     finally:
         for shard in shards:
             shard.close()
-
-
-_FIRST_WORD = re.compile(r"[^\W\d_]{4,}")
-
-
-def _deal(rows: Sequence[Row], count: int, titles: Mapping[int, str] | None) -> list[list[Row]]:
-    """Rows per shard: by the first letters of the title's first long word, folded
-    (capitals and old spelling alike), so that a village copy ("SOEMBER KONFLIK") is
-    read by the shard that reads the city's record ("Sumber konflik"); a record whose
-    match is read elsewhere is read twice. Round robin without titles."""
-    if titles is None or count == 1:
-        return [list(rows[i::count]) for i in range(count)]
-    dealt: list[list[Row]] = [[] for _ in range(count)]
-    for row in rows:
-        found = _FIRST_WORD.search(titles.get(row[0], "").lower())
-        prefix = fold_word(found.group(0))[:3] if found else ""
-        dealt[zlib.crc32(prefix.encode()) % count].append(row)
-    return dealt
-
-
-def _batches(rows: list[Row]) -> list[list[Row]]:
-    return [rows[start:start + _CHUNK] for start in range(0, len(rows), _CHUNK)]
-
-
-def _tasks(by_id: dict[int, Row], shard_of: dict[int, int], pairs: set[tuple[int, int]],
-           forced: Sequence[tuple[int, int]], never: Sequence[tuple[int, int]],
-           priority: tuple[str, ...]) -> Iterator[tuple[int, _Task]]:
-    """Connected parts of the candidate graph, each for the shard holding most of its
-    records, packed into tasks of about ``_CHUNK`` records: (shard, task)."""
-    forced = [p for p in forced if p[0] in by_id and p[1] in by_id]
-    parts = connected_parts(by_id, [*pairs, *forced])
-    part_of = {rid: i for i, part in enumerate(parts) for rid in part}
-    pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for p in pairs:
-        pairs_of[part_of[p[0]]].append(p)
-    forced_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for p in forced:
-        forced_of[part_of[p[0]]].append(p)
-    never_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for a, b in never:
-        if a in part_of and b in part_of and part_of[a] == part_of[b]:
-            never_of[part_of[a]].append((a, b))
-    open_tasks: dict[int, _Task] = {}
-    for i, part in enumerate(parts):
-        owners: dict[int, int] = defaultdict(int)
-        for rid in part:
-            owners[shard_of[rid]] += 1
-        target = max(owners, key=lambda s: (owners[s], -s))
-        task = open_tasks.setdefault(target, _Task([], [], [], [], [], priority))
-        for rid in part:
-            if shard_of[rid] == target:
-                task.held.append(rid)
-            else:
-                task.foreign.append(by_id[rid])
-        task.pairs.extend(pairs_of.get(i, ()))
-        task.forced.extend(forced_of.get(i, ()))
-        task.never.extend(never_of.get(i, ()))
-        if len(task.held) + len(task.foreign) >= _CHUNK:
-            yield target, open_tasks.pop(target)
-    for target, task in open_tasks.items():
-        yield target, task

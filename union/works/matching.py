@@ -1,15 +1,14 @@
 """Pairwise matching of candidate pairs, and the works of a group of records (pure).
 
-:func:`cluster_group` is the whole clustering of one self-contained group of records (a
-connected part of the candidate graph): decide every candidate pair, partition along
-the matches under the overrides and the one-record-per-source rule, and describe each
-resulting work. Both the incremental updater and the parallel rebuild use it.
+:func:`decide_pairs` decides candidate pairs; :func:`group_works` partitions one
+self-contained group of records (a connected part of the match graph) along its matches
+under the overrides and the one-record-per-source rule, and describes each resulting
+work. Both the incremental updater and the parallel rebuild use them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from union.bib_record import BibRecord
 from union.dedup import Decision, decide
@@ -18,7 +17,7 @@ from union.dedup.title_comparison import titles_conflict
 from union.works.clustering import Edge, pair, partition
 from union.works.display import Member, display_record, display_text
 
-__all__ = ["GroupResult", "cluster_group", "conflicts", "decide_pairs", "match_edges"]
+__all__ = ["conflicts", "decide_pairs", "group_works"]
 
 
 def decide_pairs(
@@ -44,22 +43,12 @@ def decide_pairs(
     return decisions
 
 
-def match_edges(decisions: Mapping[tuple[int, int], Decision],
-                forced: Iterable[tuple[int, int]] = ()) -> list[Edge]:
-    """Edges for the matching decisions, plus forced (staff "same") edges."""
-    edges = [Edge(a, b, d.score) for (a, b), d in decisions.items() if d.same]
-    edges.extend(Edge(a, b, forced=True) for a, b in forced)
-    return edges
-
-
-def conflicts(records: Mapping[int, BibRecord],
-              known: Mapping[tuple[int, int], Decision],
-              views: Mapping[int, MatchView] | None = None,
-              blocked: Iterable[tuple[int, int]] = ()) -> Callable[[int, int], bool]:
-    """Whether two records hold conflicting evidence (a blocking signal), from the
-    decisions already made, the pairs known ``blocked``, or by deciding the pair."""
-    seen = {p: d.evidence.blocked for p, d in known.items()}
-    seen.update(dict.fromkeys(blocked, True))
+def conflicts(records: Mapping[int, BibRecord], known: Mapping[tuple[int, int], bool],
+              views: Mapping[int, MatchView] | None = None) -> Callable[[int, int], bool]:
+    """Whether two records hold conflicting evidence (a blocking signal): ``known`` says
+    it for the pairs already decided (True: blocked); any other pair is decided when
+    asked, once."""
+    seen = dict(known)
 
     def conflict(a: int, b: int) -> bool:
         key = pair(a, b)
@@ -72,35 +61,26 @@ def conflicts(records: Mapping[int, BibRecord],
     return conflict
 
 
-@dataclass(slots=True)
-class GroupResult:
-    """What clustering a group found: its matching decisions and its works, each with
-    its display record as JSON text and that text's digest."""
-
-    decisions: dict[tuple[int, int], Decision]
-    works: list[tuple[frozenset[int], str, str]]
-
-
-def cluster_group(
+def group_works(
     members: Mapping[int, tuple[int, Member]],
-    pairs: Iterable[tuple[int, int]],
-    forced: Sequence[tuple[int, int]] = (),
+    edges: Sequence[Edge],
     never: Sequence[tuple[int, int]] = (),
     priority: Sequence[str] = (),
     views: Mapping[int, MatchView] | None = None,
-) -> GroupResult:
-    """Cluster a self-contained group: ``members`` maps record id -> (source id, member);
-    ``pairs`` are the candidate pairs; ``forced`` and ``never`` the staff overrides;
+) -> list[tuple[frozenset[int], str, str]]:
+    """The works of a self-contained group of records (a connected part of the match
+    graph), each with its display record as JSON text and that text's digest.
+
+    ``members`` maps record id -> (source id, member); ``edges`` are the group's
+    matching pairs and staff "same" overrides; ``never`` the staff "never" overrides;
     ``views`` the members' match views when already computed."""
-    bibs = {rid: member.bib for rid, (_, member) in members.items()}
-    title_conflicts: set[tuple[int, int]] = set()
-    decisions = decide_pairs(bibs, pairs, views, title_conflicts)
     sources = {rid: source for rid, (source, _) in members.items()}
-    works = partition(sources, match_edges(decisions, forced), never,
-                      conflicts(bibs, decisions, views, title_conflicts))
+    bibs = {rid: member.bib for rid, (_, member) in members.items()}
+    matched = {edge.ends: False for edge in edges if not edge.forced}
+    works = partition(sources, edges, never, conflicts(bibs, matched, views))
     described = []
     for work in works:
         text, digest = display_text(display_record([members[r][1] for r in sorted(work)],
                                                    priority))
         described.append((work, text, digest))
-    return GroupResult(decisions, described)
+    return described

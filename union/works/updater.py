@@ -126,8 +126,13 @@ def _incremental(session: Session, dirty: set[int], priority: Sequence[str],
     sources = {rid: source for rid, (source, _) in members.items()}
     edges.extend(Edge(a, b, forced=True) for a, b in forced if a in scope and b in scope)
     bibs = {rid: member.bib for rid, (_, member) in members.items()}
+    # Stored and new matches are not blocked; nor is any other pair decided just now
+    # unless its evidence said so.
+    known = {edge.ends: False for edge in edges if not edge.forced}
+    known.update((p, d.evidence.blocked) for p, d in decisions.items())
+    known.update(dict.fromkeys(title_conflicts, True))
     works = partition(sources, edges, [p for p in never if p[0] in scope and p[1] in scope],
-                      conflicts(bibs, decisions, blocked=title_conflicts))
+                      conflicts(bibs, known))
     assignment = assign_ids(works, previous, _minter(session))
     report = _apply(session, assignment, previous,
                     lambda work: _describe([members[r][1] for r in sorted(work)], priority),

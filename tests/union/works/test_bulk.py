@@ -12,8 +12,9 @@ from functools import cache
 from tests.benchmarks.variants import slims_variant
 from tests.support.loc import loc_bibs
 from union.bib_record import BibRecord
-from union.works.bulk import Edge, RebuildResult, Row, rebuild_clusters
+from union.works.bulk import Edge, RebuildResult, rebuild_clusters
 from union.works.candidates import blocks_of, candidate_pairs, record_keys
+from union.works.dealing import Row
 
 VILLAGES = ("DESA1", "DESA2", "DESA3")
 
