@@ -234,7 +234,8 @@ def run(limit: int | None, keep: Path | None, changed: int) -> None:
 
     clock, cpu_before = time.perf_counter(), _cpu_seconds()
     report = update_works(store, lambda: T0, priority=BRANCHES, progress=lambda m: print(
-        f"  {time.perf_counter() - clock:6.1f} s  {m}", flush=True))
+        f"  {time.perf_counter() - clock:6.1f} s  (main process CPU "
+        f"{_cpu_seconds()[0] - cpu_before[0]:5.1f} s)  {m}", flush=True))
     for worker in multiprocessing.active_children():
         worker.join()  # counted in the CPU time only once it has ended
     main, workers = (after - before
