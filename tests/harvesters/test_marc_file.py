@@ -1,4 +1,4 @@
-"""The MARC file harvester: paging, checkpoints and resumption, downloads, identities."""
+"""The MARC file harvester: paging, checkpoints and resumption, downloads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,8 @@ from aiohttp.test_utils import TestServer
 
 from harvesters.base import Harvester
 from harvesters.errors import HarvestError
-from harvesters.marc_file import MarcFileHarvester, datestamp_005, local_identifier
+from harvesters.marc_file import MarcFileHarvester
+from harvesters.marc_identity import datestamp_005
 from harvesters.records import ISO2709, MARCXML, Page
 
 REPO = Path(__file__).resolve().parents[2]
@@ -237,62 +238,6 @@ async def test_list_identifiers_leaves_out_deleted_and_keeps_named_skips(tmp_pat
     path.write_bytes(marc("live") + marc("gone", status="d") + truncated)
     batches = [batch async for batch in MarcFileHarvester("b", path).list_identifiers()]
     assert batches == [["live", "cut"]]
-
-
-# --------------------------------------------------------------- identity of records
-
-
-def test_local_id_is_the_001() -> None:
-    record = pymarc.Record(data=marc("  b123 "))
-    assert local_identifier(record, b"") == ("b123", None)
-
-
-def test_record_without_001_is_identified_by_its_035() -> None:
-    raw = marc(
-        fields=[
-            pymarc.Field("035", pymarc.Indicators(" ", " "), [pymarc.Subfield("a", "(SLiMS)42")])
-        ]
-    )
-    assert local_identifier(pymarc.Record(data=raw), raw) == (
-        "035$a:(SLiMS)42",
-        "no 001; identified by 035 $a",
-    )
-
-
-def test_record_without_001_or_035_is_identified_by_content_hash() -> None:
-    raw = marc()
-    local_id, note = local_identifier(pymarc.Record(data=raw), raw)
-    assert local_id.startswith("sha1:") and len(local_id) == 45
-    assert local_id == local_identifier(pymarc.Record(data=raw), raw)[0]
-    assert note == "no 001 or 035 $a; identified by content hash"
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("19940223151047.0", datetime(1994, 2, 23, 15, 10, 47, tzinfo=UTC)),
-        ("20200910143141", datetime(2020, 9, 10, 14, 31, 41, tzinfo=UTC)),
-        ("20200910", datetime(2020, 9, 10, tzinfo=UTC)),
-        ("00000000000000.0", None),
-        ("20201341000000.0", None),
-        ("not a date", None),
-        ("", None),
-    ],
-)
-def test_datestamp_comes_from_005_when_it_parses(value: str, expected: datetime | None) -> None:
-    record = pymarc.Record()
-    record.add_field(pymarc.Field("005", data=value))
-    assert datestamp_005(record) == expected
-
-
-def test_record_without_005_has_no_datestamp() -> None:
-    assert datestamp_005(pymarc.Record()) is None
-
-
-def test_005_with_a_non_decimal_digit_has_no_datestamp() -> None:
-    record = pymarc.Record()
-    record.add_field(pymarc.Field("005", data="2020091014314\u00b2"))  # "²": isdigit(), not int()
-    assert datestamp_005(record) is None
 
 
 # --------------------------------------------------------------- sources

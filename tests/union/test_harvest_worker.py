@@ -15,7 +15,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from harvesters.iso2709_reading import read_iso2709
-from harvesters.marc_file import local_identifier
+from harvesters.marc_identity import local_identifier
 from harvesters.marc_reading import ReadRecord
 from tests.support.federation import marc_file_branch, write_federation
 from tests.support.oai_fault_server import Fault, OaiFaultServer
