@@ -14,7 +14,7 @@ from harvesters.marcxml_parsing import (
     record_from_plain_canonical,
 )
 from harvesters.oai.convert import canonical
-from tests.support.oai_fault_server import loc_records
+from tests.support.harvest_helpers import loc_records
 
 NS = "http://www.loc.gov/MARC21/slim"
 LEADER = "<leader>00000nam a2200000 a 4500</leader>"

@@ -11,7 +11,7 @@ from lxml import etree
 
 from harvesters.marc_record import MarcDataError
 from harvesters.marcxml_parsing import record_from_marcxml
-from tests.support.oai_fault_server import loc_records
+from tests.support.harvest_helpers import loc_records
 
 NS = "http://www.loc.gov/MARC21/slim"
 

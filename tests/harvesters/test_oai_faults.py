@@ -13,14 +13,8 @@ import pytest
 
 from harvesters.errors import HarvestError
 from harvesters.oai import OaiHarvester, RetryPolicy
-from tests.support.oai_fault_server import (
-    Fault,
-    FixedClock,
-    OaiFaultServer,
-    RecordingSleep,
-    collect_pages,
-    loc_records,
-)
+from tests.support.harvest_helpers import FixedClock, RecordingSleep, collect_pages, loc_records
+from tests.support.oai_fault_server import Fault, OaiFaultServer
 
 FEED = "/feeds/branch"
 NOW = datetime(2026, 11, 22, 2, 17, 54, tzinfo=UTC)

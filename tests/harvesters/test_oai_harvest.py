@@ -15,15 +15,10 @@ from harvesters.errors import HarvestError
 from harvesters.oai import OaiHarvester, ServerProfile
 from harvesters.oai.dates import Granularity
 from harvesters.records import MARCXML, OAI_DC
-from tests.support.oai_fault_server import (
-    LOC_MARC,
-    SLIMS_FIXTURES,
-    Fault,
-    FixedClock,
-    OaiFaultServer,
-    collect_pages,
-    loc_records,
-)
+from tests.support.harvest_helpers import FixedClock, collect_pages, loc_records
+from tests.support.oai_fault_server import Fault, OaiFaultServer
+from tests.support.paths import LOC_INDONESIAN
+from tests.support.slims_emulation import SLIMS_FIXTURES
 
 NOW = datetime(2026, 11, 22, 2, 17, 54, tzinfo=UTC)
 FEED = "/feeds/branch"
@@ -60,7 +55,7 @@ def _stamped(records: list[pymarc.Record], stamp: str) -> list[pymarc.Record]:
 
 
 async def test_full_harvest_pages_every_record_exactly_once(http):
-    async with OaiFaultServer(feeds={"branch": LOC_MARC},
+    async with OaiFaultServer(feeds={"branch": LOC_INDONESIAN},
                               feed_options={"branch": {"page_size": 100}}) as server:
         pages = await collect_pages(_harvester(server, http), None)
     ids = _ids(pages)

@@ -12,7 +12,8 @@ from harvesters.oai.responses import (
     list_records,
     parse_envelope,
 )
-from tests.support.oai_fault_server import ENTITY_BOMB, EXTERNAL_ENTITY, SLIMS_FIXTURES
+from tests.support.oai_fault_server import ENTITY_BOMB, EXTERNAL_ENTITY
+from tests.support.slims_emulation import SLIMS_FIXTURES
 
 HEAD = ('<?xml version="1.0"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
         "<responseDate>2026-11-22T02:17:54Z</responseDate><request>x</request>")

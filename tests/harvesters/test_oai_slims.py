@@ -12,13 +12,9 @@ from lxml import etree
 from harvesters.errors import HarvestError
 from harvesters.oai import OaiHarvester, RetryPolicy, slims
 from harvesters.records import OAI_DC
-from tests.support.oai_fault_server import (
-    SLIMS_FIXTURES,
-    Fault,
-    OaiFaultServer,
-    RecordingSleep,
-    collect_pages,
-)
+from tests.support.harvest_helpers import RecordingSleep, collect_pages
+from tests.support.oai_fault_server import Fault, OaiFaultServer
+from tests.support.slims_emulation import SLIMS_FIXTURES
 
 OAI = "/slims/oai.php"
 OAI2 = "/slims/oai2.php"

@@ -1,8 +1,8 @@
 """Damaged MARC from the file to the prepared page: whatever the damage, reading,
 identifying, dating, hashing and normalizing never raise, and a good record after the
-damage is still read and normalized. (The reader alone is tested the same way in
-tests/harvesters/test_marc_reading.py; this covers what the harvester and the ingest do
-with what it yields.)"""
+damage is still read and normalized. (The readers alone are tested the same way in
+tests/harvesters/test_iso2709_reading.py and test_marcxml_reading.py; this covers what the
+harvester and the ingest do with what they yield.)"""
 
 from __future__ import annotations
 

@@ -12,8 +12,8 @@ import pytest
 from lxml import etree
 
 from harvesters.marcxml_parsing import record_from_marcxml
-from tests.support.oai_fault_server import LOC_MARC, FixedClock, loc_records
-from tests.support.paths import OAI_SCHEMA, SHARED
+from tests.support.harvest_helpers import FixedClock, loc_records
+from tests.support.paths import LOC_INDONESIAN, OAI_SCHEMA, SHARED
 from union.demo_feed.server import Feed, open_feed, serve_feed
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -26,7 +26,7 @@ MARC8 = SHARED / "data" / "marc" / "marc4j" / "brkrtest.mrc"
 
 @pytest.fixture(scope="module")
 def loc_feed():
-    feed = open_feed(LOC_MARC, page_size=100, clock=FixedClock(NOW))
+    feed = open_feed(LOC_INDONESIAN, page_size=100, clock=FixedClock(NOW))
     yield feed
     feed.close()
 

@@ -13,7 +13,8 @@ from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select
 
 from tests.support.federation import write_federation
-from tests.support.oai_fault_server import Fault, FixedClock, OaiFaultServer, loc_records
+from tests.support.harvest_helpers import FixedClock, loc_records
+from tests.support.oai_fault_server import Fault, OaiFaultServer
 from union.cli import open_store
 from union.config import load_federation
 from union.server.metrics import NodeMetrics

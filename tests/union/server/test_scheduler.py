@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry
 
-from tests.support.oai_fault_server import FixedClock
+from tests.support.harvest_helpers import FixedClock
 from union.config import Branch, MarcFileSource, Schedule
 from union.harvest import SourceSummary
 from union.ingest import Counts
