@@ -101,29 +101,32 @@ def pair_tasks(readers: Readers, by_id: Mapping[int, Row],
 
     A pair goes to the shard that has read both records; otherwise to the one of its two
     shards with less work so far (reading counted), which is sent the row it lacks."""
-    dealt: list[list[tuple[int, int]]] = [[] for _ in range(readers.count)]
+    within: list[list[tuple[int, int]]] = [[] for _ in range(readers.count)]
     across = []
     shard_of = readers.shard_of
     for p in pairs:
         if shard_of[p[0]] == shard_of[p[1]]:
-            dealt[shard_of[p[0]]].append(p)
+            within[shard_of[p[0]]].append(p)
         else:
             across.append(p)
-    load = [len(shard_pairs) for shard_pairs in dealt]
+    load = [len(shard_pairs) for shard_pairs in within]
+    crossing: list[list[tuple[int, int]]] = [[] for _ in range(readers.count)]
     for p in sorted(across):
         costs = {s: 1 + READ_COST * sum(not readers.reads(s, r) for r in p)
                  for s in (shard_of[p[0]], shard_of[p[1]])}
         target = min(costs, key=lambda s: (load[s] + costs[s], s))
         load[target] += costs[target]
-        dealt[target].append(p)
+        crossing[target].append(p)
         readers.guests[target].update(r for r in p if shard_of[r] != target)
     tasks: list[list[PairTask]] = [[] for _ in range(readers.count)]
-    for shard, shard_pairs in enumerate(dealt):
-        sent: set[int] = set()
-        for start in range(0, len(shard_pairs), PAIRS):
-            chunk = shard_pairs[start:start + PAIRS]
-            new = {r for p in chunk for r in p if shard_of[r] != shard} - sent
-            sent |= new
+    for shard in range(readers.count):
+        tasks[shard] = [PairTask([], within[shard][start:start + PAIRS])
+                        for start in range(0, len(within[shard]), PAIRS)]
+        rows_sent: set[int] = set()
+        for start in range(0, len(crossing[shard]), PAIRS):
+            chunk = crossing[shard][start:start + PAIRS]
+            new = {r for p in chunk for r in p if shard_of[r] != shard} - rows_sent
+            rows_sent |= new
             tasks[shard].append(PairTask([by_id[r] for r in sorted(new)], chunk))
     return tasks
 
