@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from union.works.dealing import (
     PAIRS,
     READ_COST,
@@ -115,3 +118,41 @@ def test_rows_are_dealt_by_the_folded_first_long_word_of_the_title() -> None:
     assert shard[1] == shard[2]
     assert sorted(r for part in dealt for r, *_ in part) == [1, 2, 3, 4]
     assert deal_rows(rows, 2, None) == [[rows[0], rows[2]], [rows[1], rows[3]]]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    shards=st.integers(min_value=1, max_value=4),
+    dealt_to=st.lists(st.integers(min_value=0, max_value=3), min_size=2, max_size=40),
+    links=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 39)), max_size=120),
+)
+def test_any_dealing_decides_each_pair_once_and_partitions_each_part_whole(
+        shards: int, dealt_to: list[int], links: list[tuple[int, int]]) -> None:
+    rows = _rows(len(dealt_to))
+    dealt: list[list[Row]] = [[] for _ in range(shards)]
+    for row, shard in zip(rows, dealt_to, strict=True):
+        dealt[shard % shards].append(row)
+    readers, by_id = Readers(dealt), {row[0]: row for row in rows}
+    pairs = {(min(a, b) + 1, max(a, b) + 1) for a, b in links
+             if a != b and max(a, b) < len(rows)}
+    tasks = pair_tasks(readers, by_id, pairs)
+    decided = Counter(p for shard_tasks in tasks for task in shard_tasks for p in task.pairs)
+    assert set(decided) == pairs and set(decided.values()) <= {1}
+    for shard, shard_tasks in enumerate(tasks):
+        for task, read in zip(shard_tasks, _read_in_order(readers, shard, shard_tasks),
+                              strict=True):
+            assert all(a in read and b in read for a, b in task.pairs)
+    matches = [(a, b, 6.0) for a, b in sorted(pairs)[::2]]
+    by_shard = part_tasks(readers, by_id, matches)
+    for shard, shard_tasks in enumerate(by_shard):
+        read = _read_in_order(readers, shard, tasks[shard])[-1] if tasks[shard] else {
+            r for r, s in readers.shard_of.items() if s == shard}
+        for task in shard_tasks:
+            read |= {row[0] for row in task.foreign}
+            assert set(task.ids) <= read
+    parts = [t for shard_tasks in by_shard for t in shard_tasks]
+    placed = Counter(rid for task in parts for rid in task.ids)
+    assert set(placed) == set(by_id) and set(placed.values()) == {1}
+    task_of = {rid: i for i, task in enumerate(parts) for rid in task.ids}
+    assert all(task_of[a] == task_of[b] for a, b, _ in matches)
+    assert sorted(m for task in parts for m in task.matches) == sorted(matches)
