@@ -10,8 +10,7 @@ only when that evens out the shards' work.
 from __future__ import annotations
 
 import re
-import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -78,16 +77,27 @@ def deal_rows(rows: Sequence[Row], count: int,
               titles: Mapping[int, str] | None) -> list[list[Row]]:
     """Rows per shard: by the first letters of the title's first long word, folded
     (capitals and old spelling alike), so that a village copy ("SOEMBER KONFLIK") is
-    read by the shard that reads the city's record ("Sumber konflik"). Round robin
-    without titles."""
+    read by the shard that reads the city's record ("Sumber konflik"). The commonest
+    prefixes are dealt first, each to the shard with the fewest rows so far, so the
+    shards read about as many rows each. Round robin without titles."""
     if titles is None or count == 1:
         return [list(rows[i::count]) for i in range(count)]
+    prefixes = [_title_prefix(titles.get(row[0], "")) for row in rows]
+    sizes = Counter(prefixes)
+    load = [0] * count
+    shard_of: dict[str, int] = {}
+    for prefix, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        shard_of[prefix] = target = min(range(count), key=lambda s: (load[s], s))
+        load[target] += size
     dealt: list[list[Row]] = [[] for _ in range(count)]
-    for row in rows:
-        found = _FIRST_WORD.search(titles.get(row[0], "").lower())
-        prefix = fold_word(found.group(0))[:3] if found else ""
-        dealt[zlib.crc32(prefix.encode()) % count].append(row)
+    for row, prefix in zip(rows, prefixes, strict=True):
+        dealt[shard_of[prefix]].append(row)
     return dealt
+
+
+def _title_prefix(title: str) -> str:
+    found = _FIRST_WORD.search(title.lower())
+    return fold_word(found.group(0))[:3] if found else ""
 
 
 def row_batches(rows: list[Row]) -> list[list[Row]]:

@@ -120,6 +120,15 @@ def test_rows_are_dealt_by_the_folded_first_long_word_of_the_title() -> None:
     assert deal_rows(rows, 2, None) == [[rows[0], rows[2]], [rows[1], rows[3]]]
 
 
+
+def test_shards_read_about_as_many_rows_each_whatever_the_commonest_titles() -> None:
+    rows = _rows(10)
+    words = ["Sejarah"] * 4 + ["Cerita"] * 3 + ["Laporan"] * 3
+    titles = {rid: f"{word} {rid}" for rid, word in zip(range(1, 11), words, strict=True)}
+    dealt = deal_rows(rows, 2, titles)
+    assert sorted(len(part) for part in dealt) == [4, 6]
+
+
 @settings(max_examples=150, deadline=None)
 @given(
     shards=st.integers(min_value=1, max_value=4),
