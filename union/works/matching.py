@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from union.bib_record import BibRecord
 from union.dedup import Decision, decide
 from union.dedup.pairwise import MatchView, decide_views
-from union.dedup.title_comparison import titles_conflict
 from union.works.clustering import Edge, pair, partition
 from union.works.display import Member, display_record, display_text
 
@@ -23,23 +22,15 @@ __all__ = ["conflicts", "decide_pairs", "group_works"]
 def decide_pairs(
     records: Mapping[int, BibRecord], pairs: Iterable[tuple[int, int]],
     views: Mapping[int, MatchView] | None = None,
-    title_conflicts: set[tuple[int, int]] | None = None,
 ) -> dict[tuple[int, int], Decision]:
-    """The decision for every pair whose two records are in ``records``.
-
-    With match ``views`` (bulk clustering), pairs whose titles disagree are not decided
-    in full but added to ``title_conflicts``: most candidate pairs share a blocking key
-    and nothing else, and their decision would only say "blocked: title"."""
+    """The decision for every pair whose two records are in ``records``, from their match
+    ``views`` when already computed."""
     decisions = {}
     for a, b in pairs:
         if a not in records or b not in records or a == b:
             continue
-        if views is None:
-            decisions[pair(a, b)] = decide(records[a], records[b])
-        elif title_conflicts is not None and titles_conflict(views[a], views[b]):
-            title_conflicts.add(pair(a, b))
-        else:
-            decisions[pair(a, b)] = decide_views(views[a], views[b])
+        decisions[pair(a, b)] = (decide(records[a], records[b]) if views is None
+                                 else decide_views(views[a], views[b]))
     return decisions
 
 
