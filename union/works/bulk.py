@@ -37,7 +37,7 @@ from typing import Any, Protocol
 import orjson
 
 from union.bib_record import BibRecord
-from union.dedup.pairwise import MatchView, read_match_view
+from union.dedup.pairwise import MatchView, decide_views, read_match_view
 from union.dedup.title_comparison import titles_conflict
 from union.works.candidates import candidate_pairs, view_keys
 from union.works.clustering import Edge as MatchEdge
@@ -52,7 +52,7 @@ from union.works.dealing import (
     row_batches,
 )
 from union.works.display import Member
-from union.works.matching import decide_pairs, group_works
+from union.works.matching import group_works
 
 __all__ = ["RebuildResult", "RebuildSink", "rebuild_clusters"]
 
@@ -78,14 +78,12 @@ class Shard:
 
     def __init__(self) -> None:
         self.members: dict[int, tuple[int, Member]] = {}
-        self.bibs: dict[int, BibRecord] = {}
         self.views: dict[int, MatchView] = {}
 
     def _read(self, rows: Sequence[Row]) -> None:
         for rid, source, code, local, data in rows:
             bib = BibRecord.from_dict(orjson.loads(data))
             self.members[rid] = (source, Member(rid, code, local, bib))
-            self.bibs[rid] = bib
             self.views[rid] = read_match_view(bib)
 
     def load(self, rows: Sequence[Row]) -> list[tuple[int, tuple[str, ...]]]:
@@ -97,12 +95,16 @@ class Shard:
         """Decide the pairs of ``task``; return the matching ones with their evidence."""
         self._read(task.foreign)
         views = self.views
-        # Most candidate pairs share a key and nothing else: their titles tell, at a
-        # fraction of the cost of a full decision (which would only say "blocked").
-        agreeing = (p for p in task.pairs if not titles_conflict(views[p[0]], views[p[1]]))
-        decisions = decide_pairs(self.bibs, agreeing, views)
-        return [(a, b, d.score, _dump(d.to_dict())) for (a, b), d in decisions.items()
-                if d.same]
+        matches = []
+        for a, b in task.pairs:
+            # Most candidate pairs share a key and nothing else: their titles tell, at a
+            # fraction of the cost of a full decision (which would only say "blocked").
+            if titles_conflict(views[a], views[b]):
+                continue
+            decision = decide_views(views[a], views[b])
+            if decision.same:
+                matches.append((a, b, decision.score, _dump(decision.to_dict())))
+        return matches
 
     def describe(self, task: PartTask) -> list[Work]:
         """Partition the parts of ``task`` into works and describe them."""
