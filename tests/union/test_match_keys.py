@@ -90,6 +90,13 @@ def test_abbreviated_words_are_remembered() -> None:
     assert title_words("Laporan Lemb. Penelitian").abbreviations == {"lemb"}
 
 
+def test_words_that_folding_changed_keep_their_written_form() -> None:
+    words = title_words("Sedjarah Propinsi Djambi dan Kab. Kerinci")
+    assert words.words == ("sejarah", "provinsi", "jambi", "kabupaten", "kerinci")
+    assert words.written == (("sejarah", "sedjarah"), ("provinsi", "propinsi"),
+                             ("jambi", "djambi"), ("kabupaten", "kab"))
+
+
 def test_a_period_closing_the_title_does_not_make_an_abbreviation() -> None:
     assert title_words("Pariwisata Bali.").abbreviations == frozenset()
 

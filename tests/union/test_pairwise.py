@@ -160,6 +160,35 @@ def test_abbreviation_and_typo_in_a_title_are_tolerated() -> None:
     assert decision.same
 
 
+def test_a_slip_in_a_word_that_folding_changes_is_a_typo_of_the_word_as_written() -> None:
+    # "Indoensia" folds to "indunsia" (its slip made an old-spelling "oe"), two letters
+    # from "indonesia" but one from the word as written.
+    record = loc("00280851")  # Ulama pembawa Islam di Indonesia dan sekitarnya
+    variant = branch_copy(record, title="Ulama pembawa Islam di Indoensia dan sekitarnya")
+    decision = decide(record, variant)
+    assert signal_note(decision, "title").startswith("close")
+    assert decision.same
+
+
+def test_a_slip_in_a_spelling_variant_is_a_typo_of_the_variant() -> None:
+    # "Propini" is one letter from "Propinsi" as written, two from its folded "provinsi".
+    record = BibRecord(
+        title="Koleksi moko Alor di Museum Negeri Propinsi Nusa Tenggara Timur",
+        year=1995, agents=(Agent("Museum Negeri Propinsi Nusa Tenggara Timur", kind="body"),),
+    )  # fmt: skip
+    variant = branch_copy(
+        record, title="Koleksi moko Alor di Museum Negeri Propini Nusa Tenggara Timur")
+    assert signal_note(decide(record, variant), "title").startswith("close")
+
+
+def test_a_slip_in_a_short_title_is_still_another_title_as_written() -> None:
+    record = BibRecord(title="Serat Jayabaya", year=1999)
+    assert signal_note(decide(record, branch_copy(record, title="Serat Djajabaja")),
+                       "title").startswith("exact")
+    assert signal_note(decide(record, branch_copy(record, title="Serat Jayabaa")),
+                       "title").startswith("conflict")
+
+
 # ---------------------------------------------------------------- how much is enough
 
 

@@ -93,8 +93,9 @@ def read_title(record: BibRecord) -> TitleView:
     segments = _segments(record)
     words = tuple(w for segment in segments for w in segment.words)
     abbreviations = frozenset().union(*(segment.abbreviations for segment in segments))
+    written = tuple(pair for segment in segments for pair in segment.written)
     ends = tuple(itertools.accumulate(len(segment.words) for segment in segments))
-    return TitleView(segments, TitleWords(words, abbreviations), ends)
+    return TitleView(segments, TitleWords(words, abbreviations, written), ends)
 
 
 @lru_cache(maxsize=8192)
@@ -121,12 +122,13 @@ def _is_numeric(word: str) -> bool:
     return set(word) <= _ROMAN_LETTERS and parse_number(word) is not None
 
 
-def _words_equivalent(x: str, y: str, abbrev_x: frozenset[str], abbrev_y: frozenset[str],
-                      context: int = 0) -> bool:
-    """Two different title words that may stand for each other: an abbreviation written
-    with a period ("Kab." / "Kabupaten", "Dep." / "Departemen") or a typo in a long word
-    ("Kabupatem" / "Kabupaten"). Numbers never: "XIII" is not "XIV", "1998" not "1999"."""
-    for short, long, abbrevs in ((x, y, abbrev_x), (y, x, abbrev_y)):
+def _words_equivalent(x: str, y: str, a: TitleWords, b: TitleWords, context: int = 0) -> bool:
+    """Two different title words, ``x`` of ``a`` and ``y`` of ``b``, that may stand for each
+    other: an abbreviation written with a period ("Kab." / "Kabupaten", "Dep." /
+    "Departemen") or a typo in a long word ("Kabupatem" / "Kabupaten"), folded or as
+    written ("Propini" / "Propinsi"). Numbers never: "XIII" is not "XIV", "1998" not
+    "1999"."""
+    for short, long, abbrevs in ((x, y, a.abbreviations), (y, x, b.abbreviations)):
         if short in abbrevs and len(short) < len(long) and short[0] == long[0]:
             rest = iter(long)
             if all(ch in rest for ch in short) and not _is_numeric(long):
@@ -137,9 +139,18 @@ def _words_equivalent(x: str, y: str, abbrev_x: frozenset[str], abbrev_y: frozen
         return True  # old spelling's j for /y/ in a word with no other old mark: "kaja"
     if context >= TRUNCATION_CONTEXT and _truncates(x, y):
         return True  # "pemb" / "pembangunan", "indon" / "indonesia": cut without a period
+    if _is_typo(x, y, context):
+        return True
+    forms_x = {x, *(form for word, form in a.written if word == x)}
+    forms_y = {y, *(form for word, form in b.written if word == y)}
+    return any(_is_typo(p, q, context) for p in forms_x for q in forms_y if (p, q) != (x, y))
+
+
+def _is_typo(x: str, y: str, context: int) -> bool:
+    """Whether two words differ by a slip: in a word of eight letters or more, a few
+    letters; in a long title (``context`` words shared exactly), one letter in a word of
+    five or more; in a short title a shorter word one letter off may be another word."""
     if min(len(x), len(y)) < 8:
-        # In a long title (``context`` words shared exactly), one slip in a word of five
-        # letters or more is a typo; in a short title it may be another word.
         return (context >= TYPO_CONTEXT and min(len(x), len(y)) >= 5
                 and OSA.distance(_y_for_j(x), _y_for_j(y)) <= 1)
     return Indel.normalized_similarity(_y_for_j(x), _y_for_j(y)) >= 0.85
@@ -235,7 +246,7 @@ def _aligned(a: TitleWords, b: TitleWords) -> bool:
     if len(left) != len(right) or len(left) > _MAX_APPROXIMATE:
         return False  # what is left pairs one to one, or not at all
     ok = {
-        (i, j): _words_equivalent(x, y, a.abbreviations, b.abbreviations, shared)
+        (i, j): _words_equivalent(x, y, a, b, shared)
         for i, x in enumerate(left)
         for j, y in enumerate(right)
     }
@@ -261,7 +272,8 @@ def title_level(a: Titled, b: Titled) -> str:
         for end in long.boundaries[:-1]:
             if end < len(long.main.words):
                 continue
-            prefix = TitleWords(long.full.words[:end], long.full.abbreviations)
+            prefix = TitleWords(long.full.words[:end], long.full.abbreviations,
+                                long.full.written)
             if _aligned(short.full, prefix):
                 return "partial"
     # A long title that the other goes on from without a mark ("... in children.
@@ -271,7 +283,8 @@ def title_level(a: Titled, b: Titled) -> str:
     for short, long in ((a, b), (b, a)):
         length = len(short.full.words)
         if SPECIFIC_WORDS <= length < len(long.full.words) and _aligned(
-                short.full, TitleWords(long.full.words[:length], long.full.abbreviations)):
+                short.full, TitleWords(long.full.words[:length], long.full.abbreviations,
+                                       long.full.written)):
             return "prefix"
     return "conflict"
 

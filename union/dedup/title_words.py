@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from union.bib_record import BibRecord
 from union.dedup.numbering import strip_volume, wordset
-from union.text.folding import fold_characters, fold_text
+from union.text.folding import fold_characters, fold_word, tokens
 
 __all__ = ["STOP_WORDS", "TitleWords", "title_key", "title_words", "title_words_of"]
 
@@ -80,11 +80,15 @@ class TitleWords:
     """A title reduced to its significant folded words.
 
     ``abbreviations`` holds the words that were written with a closing period ("Kab.",
-    "Dep.") and may therefore stand for a longer word of the other title.
+    "Dep.") and may therefore stand for a longer word of the other title. ``written``
+    pairs each word that folding changed with its form as written ("provinsi",
+    "propinsi"): a slip of the pen is one letter from the word as written, not always from
+    its folded form ("Propini" is one letter from "Propinsi", two from "provinsi").
     """
 
     words: tuple[str, ...] = ()
     abbreviations: frozenset[str] = frozenset()
+    written: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -111,30 +115,41 @@ def title_words(*parts: str | None) -> TitleWords:
     """
     words: list[str] = []
     abbreviations: set[str] = set()
+    written: dict[str, str] = {}
     for part in parts:
         if not part:
             continue
         chunks = _clean_title_text(part).split()
         for index, chunk in enumerate(chunks):
-            folded = fold_text(chunk).split()
+            plain = tokens(chunk, old_spelling=False)
             # A period on the last word closes the title ("... Bali."), not an abbreviation.
             abbreviated = (
-                index < len(chunks) - 1 and chunk.rstrip(")],;:").endswith(".") and len(folded) == 1
+                index < len(chunks) - 1 and chunk.rstrip(")],;:").endswith(".") and len(plain) == 1
             )
-            for word in folded:
+            for as_written in plain:
+                word = fold_word(as_written)
                 expansion = _ABBREVIATIONS.get(word)
                 if expansion is not None:
                     words.extend(expansion.split())
+                    if " " not in expansion:
+                        written[expansion] = as_written
                     continue
                 if abbreviated and 2 <= len(word) <= 5:
                     abbreviations.add(word)
+                if word != as_written:
+                    written[word] = as_written
                 words.append(word)
     if len(words) > 1 and words[0] in _LEADING_ARTICLES:
         words = words[1:]
     significant = [w for w in words if w not in STOP_WORDS]
     if not significant:
         significant = words
-    return TitleWords(tuple(significant), frozenset(abbreviations & set(significant)))
+    kept = set(significant)
+    return TitleWords(
+        tuple(significant),
+        frozenset(abbreviations & kept),
+        tuple((word, form) for word, form in written.items() if word in kept),
+    )
 
 
 def title_words_of(record: BibRecord) -> tuple[TitleWords, TitleWords]:
