@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
+import msgspec
+
 
 @dataclass(frozen=True, slots=True)
 class Agent:
@@ -113,14 +115,16 @@ class BibRecord:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BibRecord:
-        """Inverse of :meth:`to_dict`; unknown keys are ignored so old rows still load."""
-        values: dict[str, Any] = {}
-        for key, value in data.items():
-            read = _FROM_JSON.get(key, _SKIP)
-            if read is _SKIP:
-                continue
-            values[key] = value if read is None or value is None else read(value)
-        return cls(**values)
+        """Inverse of :meth:`to_dict`; unknown keys are ignored so old rows still load.
+        Raises ``msgspec.ValidationError`` for a value of the wrong type."""
+        return msgspec.convert(data, cls)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> BibRecord:
+        """The record stored as this JSON text (``to_dict`` written out), decoded straight
+        into the dataclasses in C: a fifth of the cost of parsing to dicts and converting
+        them, which a rebuild does for every record of the catalogue."""
+        return _DECODER.decode(text)
 
 
 def _plain(value: Any, names: tuple[str, ...]) -> dict[str, Any]:
@@ -135,14 +139,6 @@ _TUPLE_FIELDS = tuple(
 _AGENT_FIELDS = tuple(f.name for f in fields(Agent))
 
 
-_SKIP = object()  # a key the record does not have (written by an older version)
-# How each stored field is read back (None: as it is). A dict lookup per key, because
-# every candidate record of a match is read from JSON and this runs for each.
-_FROM_JSON: dict[str, Any] = {
-    **dict.fromkeys(_BIB_FIELDS),
-    **dict.fromkeys(_TUPLE_FIELDS, tuple),
-    "agents": lambda value: tuple(Agent(**a) for a in value),
-    "items": lambda value: tuple(Item(**i) for i in value),
-}
+_DECODER = msgspec.json.Decoder(BibRecord)
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 _item_values = attrgetter(*_ITEM_FIELDS)

@@ -141,9 +141,19 @@ def _words_equivalent(x: str, y: str, a: TitleWords, b: TitleWords, context: int
         return True  # "pemb" / "pembangunan", "indon" / "indonesia": cut without a period
     if _is_typo(x, y, context):
         return True
-    forms_x = {x, *(form for word, form in a.written if word == x)}
-    forms_y = {y, *(form for word, form in b.written if word == y)}
-    return any(_is_typo(p, q, context) for p in forms_x for q in forms_y if (p, q) != (x, y))
+    as_x, as_y = _as_written(a, x), _as_written(b, y)
+    if as_x is None and as_y is None:
+        return False
+    return any(_is_typo(p, q, context) for p in (x, as_x) if p for q in (y, as_y) if q
+               and (p, q) != (x, y))
+
+
+def _as_written(words: TitleWords, word: str) -> str | None:
+    """``word`` as ``words``' title wrote it, if folding changed it."""
+    for folded, form in words.written:
+        if folded == word:
+            return form
+    return None
 
 
 def _is_typo(x: str, y: str, context: int) -> bool:
@@ -186,25 +196,28 @@ def _y_for_j(word: str) -> str:
     return word.replace("j", "y")
 
 
-def _max_matching(left: list[str], right: list[str], ok: dict[tuple[int, int], bool]) -> int:
-    """Size of a maximum matching between ``left`` and ``right`` words (augmenting paths)."""
+def _max_matching(partners: list[list[int]]) -> int:
+    """Size of a maximum matching of left words to right words, ``partners[i]`` being the
+    right words left word ``i`` may pair with (augmenting paths)."""
     partner: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
-        for j in range(len(right)):
-            if ok.get((i, j)) and j not in seen:
+        for j in partners[i]:
+            if j not in seen:
                 seen.add(j)
                 if j not in partner or augment(partner[j], seen):
                     partner[j] = i
                     return True
         return False
 
-    return sum(1 for i in range(len(left)) if augment(i, set()))
+    return sum(1 for i in range(len(partners)) if augment(i, set()))
 
 
 def _remove_compounds(single: list[str], other: list[str]) -> tuple[list[str], list[str]]:
     """Match a word of ``single`` with two adjacent words of ``other`` written apart
     ("sumberdaya" / "sumber daya", "pertanggungjawaban" / "pertanggung jawaban")."""
+    if {x + y for x, y in itertools.pairwise(other)}.isdisjoint(single):
+        return single, other  # the common case, told at the cost of one pass
     single, other = list(single), list(other)
     changed = True
     while changed:
@@ -245,12 +258,13 @@ def _aligned(a: TitleWords, b: TitleWords) -> bool:
     right, left = _remove_compounds(right, left)
     if len(left) != len(right) or len(left) > _MAX_APPROXIMATE:
         return False  # what is left pairs one to one, or not at all
-    ok = {
-        (i, j): _words_equivalent(x, y, a, b, shared)
-        for i, x in enumerate(left)
-        for j, y in enumerate(right)
-    }
-    return _max_matching(left, right, ok) == len(left)
+    partners = []
+    for x in left:
+        row = [j for j, y in enumerate(right) if _words_equivalent(x, y, a, b, shared)]
+        if not row:
+            return False  # a word without any partner: most conflicting titles stop here
+        partners.append(row)
+    return _max_matching(partners) == len(left)
 
 
 def title_level(a: Titled, b: Titled) -> str:

@@ -82,7 +82,7 @@ class Shard:
 
     def _read(self, rows: Sequence[Row]) -> None:
         for rid, source, code, local, data in rows:
-            bib = BibRecord.from_dict(orjson.loads(data))
+            bib = BibRecord.from_json(data)
             self.members[rid] = (source, Member(rid, code, local, bib))
             self.views[rid] = read_match_view(bib)
 
