@@ -150,7 +150,8 @@ def _words(part: str) -> list[str]:
 def _is_degree(text: str) -> bool:
     """Whether ``text`` is a degree as written, folded with periods and spaces removed
     ("M. Sc." -> "msc"). Memoized: the same name words are asked about again and again."""
-    if text.isascii() and sum(ch.isalnum() for ch in text) > _LONGEST_DEGREE:
+    if (text.isascii() and len(text) > _LONGEST_DEGREE
+            and sum(map(str.isalnum, text)) > _LONGEST_DEGREE):
         return False  # folding ASCII keeps every letter and digit: too long to be one
     return fold_text(text.replace(".", "").replace(" ", "")) in DEGREES
 

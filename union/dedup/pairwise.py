@@ -43,6 +43,7 @@ from union.dedup.series import (
     series_numbers,
 )
 from union.dedup.title_comparison import (
+    BLOCKING_LEVELS,
     SPECIFIC_WORDS,
     TitleView,
     read_title,
@@ -244,14 +245,13 @@ def _shares_identifier(a: MatchView, b: MatchView) -> bool:
 # ---------------------------------------------------------------------------------- titles
 
 
-def _title_signal(a: MatchView, b: MatchView) -> Signal:
+def _title_signal(a: MatchView, b: MatchView, level: str) -> Signal:
     """The titles' :func:`~union.dedup.title_comparison.title_level` weighed: conflict and
     missing block, a prefix weighs nothing. An agreeing title of :data:`SPECIFIC_WORDS`
     words or more weighs more, and a close one then weighs as an exact one."""
-    level = title_level(a, b)
     ratio = fuzz.token_sort_ratio(a.full.key, b.full.key)
     note = f"{level} ({ratio:.0f})"
-    blocks = level in ("conflict", "missing")
+    blocks = level in BLOCKING_LEVELS
     score = W_TITLE.get(level, 0.0)
     # A long title agreeing is rarer by chance than "Laporan tahunan" agreeing: the words
     # the two titles share (the shorter title, for a partial match) must be many.
@@ -508,13 +508,15 @@ def decide(a: BibRecord, b: BibRecord) -> Decision:
     return decide_views(match_view(a), match_view(b))
 
 
-def decide_views(va: MatchView, vb: MatchView) -> Decision:
-    """:func:`decide` on match views already computed (bulk clustering keeps them)."""
+def decide_views(va: MatchView, vb: MatchView, level: str | None = None) -> Decision:
+    """:func:`decide` on match views already computed (bulk clustering keeps them);
+    ``level``: their :func:`~union.dedup.title_comparison.title_level`, when the caller
+    has compared the titles already."""
     if va.record == vb.record:
         return decide(va.record, vb.record)
     signals: list[Signal] = []
     signals.extend(_identifier_signals(va, vb))
-    title = _title_signal(va, vb)
+    title = _title_signal(va, vb, title_level(va, vb) if level is None else level)
     signals.append(title)
     edition = _edition_signal(va, vb)
     edition_conflict = edition is not None and edition.blocks

@@ -24,6 +24,7 @@ from union.dedup.numbering import parse_number
 from union.dedup.title_words import STOP_WORDS, TitleWords, title_words
 
 __all__ = [
+    "BLOCKING_LEVELS",
     "SPECIFIC_WORDS",
     "TitleView",
     "Titled",
@@ -303,9 +304,13 @@ def title_level(a: Titled, b: Titled) -> str:
     return "conflict"
 
 
+#: The title levels that block a merge.
+BLOCKING_LEVELS = frozenset({"conflict", "missing"})
+
+
 def titles_conflict(a: Titled, b: Titled) -> bool:
     """Whether the titles disagree, so that :func:`~union.dedup.pairwise.decide_views`
     would block the merge: a cheap first test for the many candidate pairs that share only
     a blocking key."""
-    return title_level(a, b) in ("conflict", "missing")
+    return title_level(a, b) in BLOCKING_LEVELS
 

@@ -82,12 +82,12 @@ _TRANSLIT = str.maketrans(
 )
 # Apostrophes and modifier letters that stand inside words ("Qur'an", "Jum'at", "Lorosa'e",
 # the ayn "ʻ" of romanized Arabic): removed so the word stays whole.
-_INWORD_MARKS = re.compile(r"(?<=\w)['’‘ʼʻʹ`´](?=\w)")
+_INWORD_MARK_CHARS = "'’‘ʼʻʹ`´"
+_INWORD_MARKS = re.compile(rf"(?<=\w)[{_INWORD_MARK_CHARS}](?=\w)")
 # Initialisms written with periods ("N.U.", "S.H.", "U.S.A."): the letters are joined so
 # "N.U." and "NU" fold alike. At least two letter-period pairs, not inside a longer word.
 _INITIALISM = re.compile(r"(?<![^\W\d_])((?:[^\W\d_]\.){2,})(?![^\W\d_])")
 _NOT_WORD = re.compile(r"[\W_]+")
-_WHITESPACE = re.compile(r"\s+")
 # Old-style reduplication: "anak2" = "anak-anak", "kata2" = "kata-kata".
 _REDUPLICATION = re.compile(r"\b([a-z]{3,})2\b")
 
@@ -152,7 +152,7 @@ SPELLING_VARIANTS: dict[str, str] = {
 
 def normalize_whitespace(text: str) -> str:
     """Collapse runs of whitespace to one space and trim the ends."""
-    return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is the regex \s
 
 
 def fold_characters(text: str) -> str:
@@ -181,8 +181,12 @@ def strip_punctuation(text: str) -> str:
     "Muhammadiyah-N.U." -> "Muhammadiyah NU"; "Qur'an" -> "Quran"; "nilai-nilai" ->
     "nilai nilai". Whitespace is normalized.
     """
-    text = _INWORD_MARKS.sub("", text)
-    text = _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), text)
+    # Each pattern is tried only where its one necessary character occurs: most text has
+    # neither apostrophes nor periods, and folding runs on every title, name and query.
+    if any(mark in text for mark in _INWORD_MARK_CHARS):
+        text = _INWORD_MARKS.sub("", text)
+    if "." in text:
+        text = _INITIALISM.sub(lambda m: m.group(1).replace(".", ""), text)
     return normalize_whitespace(_NOT_WORD.sub(" ", text))
 
 
@@ -191,7 +195,7 @@ def expand_reduplication(text: str) -> str:
 
     Applied to lowercase words of three letters or more ending in "2", so "h2o" is kept.
     """
-    return _REDUPLICATION.sub(r"\1 \1", text)
+    return _REDUPLICATION.sub(r"\1 \1", text) if "2" in text else text
 
 
 def is_old_spelled(word: str) -> bool:

@@ -38,7 +38,7 @@ import orjson
 
 from union.bib_record import BibRecord
 from union.dedup.pairwise import MatchView, decide_views, read_match_view
-from union.dedup.title_comparison import titles_conflict
+from union.dedup.title_comparison import BLOCKING_LEVELS, title_level
 from union.works.candidates import candidate_pairs, view_keys
 from union.works.clustering import Edge as MatchEdge
 from union.works.dealing import (
@@ -99,9 +99,10 @@ class Shard:
         for a, b in task.pairs:
             # Most candidate pairs share a key and nothing else: their titles tell, at a
             # fraction of the cost of a full decision (which would only say "blocked").
-            if titles_conflict(views[a], views[b]):
+            level = title_level(views[a], views[b])
+            if level in BLOCKING_LEVELS:
                 continue
-            decision = decide_views(views[a], views[b])
+            decision = decide_views(views[a], views[b], level)
             if decision.same:
                 matches.append((a, b, decision.score, _dump(decision.to_dict())))
         return matches
