@@ -181,6 +181,17 @@ def test_a_slip_in_a_spelling_variant_is_a_typo_of_the_variant() -> None:
     assert signal_note(decide(record, variant), "title").startswith("close")
 
 
+def test_two_letters_apart_in_a_word_is_another_title_however_much_else_agrees() -> None:
+    # Two guides of one series (BooksAll.2016): "eastern" / "western" are two slips apart.
+    record = BibRecord(
+        title="All the song birds", part_name="Eastern trailside", publisher="HarperPerennial",
+        year=2000, extent="128 p.", agents=(Agent("Griggs, Jack L.", main=True),),
+    )  # fmt: skip
+    decision = decide(record, branch_copy(record, part_name="Western trailside"))
+    assert signal_note(decision, "title").startswith("conflict")
+    assert not decision.same
+
+
 def test_a_slip_in_a_short_title_is_still_another_title_as_written() -> None:
     record = BibRecord(title="Serat Jayabaya", year=1999)
     assert signal_note(decide(record, branch_copy(record, title="Serat Djajabaja")),
