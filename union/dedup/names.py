@@ -16,7 +16,7 @@ Ananta") or not, and put titles in a comma-separated qualifier ("Abidin, Zainal,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz.distance import Indel
@@ -117,11 +117,12 @@ class ParsedName:
     words: tuple[str, ...]
     surname: str | None
     inverted: bool = False
+    #: Order-insensitive key: the words sorted and joined by one space (kept: every
+    #: comparison of two names starts with it).
+    key: str = field(init=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """Order-insensitive key: the words sorted and joined by one space."""
-        return " ".join(sorted(self.words))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", " ".join(sorted(self.words)))
 
     @property
     def full_words(self) -> tuple[str, ...]:

@@ -3,10 +3,18 @@ identifiers and subjects, every branch's holdings."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 
 from union.bib_record import BibRecord, Item
-from union.works.display import Member, best_member, display_hash, display_record
+from union.works.display import (
+    Member,
+    best_member,
+    display_hash,
+    display_record,
+    display_text,
+)
 
 FULL = BibRecord(
     title="Ketika jenderal pulang", subtitle="kumpulan cerpen", responsibility="Khairul Jasmi",
@@ -67,3 +75,14 @@ def test_equal_displays_have_equal_hashes_and_a_change_changes_it() -> None:
     assert display_hash(display_record(members)) == display_hash(display_record(members))
     more = [Member(1, "KOTA", "K-1", replace(FULL, items=(*FULL.items, Item(barcode="K-2"))))]
     assert display_hash(display_record(members)) != display_hash(display_record(more))
+
+
+def test_the_stored_text_is_canonical_json_and_the_digest_its_sha256() -> None:
+    # Stored digests compare displays across versions: the text must stay canonical JSON
+    # (keys sorted, no spaces, other scripts as written).
+    record = replace(FULL, subtitle="kumpulan cerpen — Kurdî \u201cpilihan\u201d\n")
+    display = display_record([Member(1, "KOTA", "K-1", record), Member(2, "DESA1", "D-1", SLIMS)])
+    text, digest = display_text(display)
+    assert text == json.dumps(display, sort_keys=True, ensure_ascii=False,
+                              separators=(",", ":"))
+    assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
