@@ -19,9 +19,10 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every migration not yet applied (a no-op on an up-to-date database)."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration not yet applied, up to ``revision`` (a no-op on an
+    up-to-date database)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

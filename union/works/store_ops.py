@@ -117,8 +117,12 @@ def fast_insert(session: Session, table: str, columns: Sequence[str],
 
 
 def stored(session: Session, value: datetime) -> Any:
-    """A datetime as the store's UTC column type writes it on this backend."""
-    process = UTCDateTime().bind_processor(session.connection().dialect)
+    """A datetime as the store's UTC column type writes it on this backend: on SQLite the
+    text every other statement writes ("2026-11-22 08:00:00.000000"), so that rows
+    written in bulk compare and sort with the rest (a bare datetime would reach the
+    driver, whose own text leaves out the microseconds and sorts before it)."""
+    dialect = session.connection().dialect
+    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
     return process(value) if process else value
 
 

@@ -5,8 +5,10 @@ OAI-PMH feed."""
 from __future__ import annotations
 
 import pymarc
+from sqlalchemy import select
 
 from tests.union.works.conftest import T0, Catalogue, branch_copy, loc_record
+from union.store.models import WorkRow
 
 
 def harvested_twice(catalogue: Catalogue) -> int:
@@ -75,3 +77,18 @@ def test_an_update_with_nothing_to_do_does_nothing(catalogue: Catalogue) -> None
     catalogue.tick()
     report = catalogue.update()
     assert report.mode == "none"
+
+
+def test_a_new_work_is_found_from_its_own_datestamp(catalogue: Catalogue) -> None:
+    # New works are written in bulk and changed ones one by one: both must store the
+    # time alike, or a harvester asking from a work's own datestamp would miss it.
+    created = harvested_twice(catalogue)
+    changed_at = catalogue.tick()
+    catalogue.ingest("DESA2", branch_copy(loc_record(3), "DESA2", "A-1", copies=2))
+    catalogue.ingest("KOTA", branch_copy(loc_record(5), "KOTA", "K-5"))
+    catalogue.update()
+    new = catalogue.work_of("KOTA:K-5")
+    with catalogue.store.read() as session:
+        since = set(session.scalars(select(WorkRow.id).where(WorkRow.datestamp >= changed_at)))
+        at = set(session.scalars(select(WorkRow.id).where(WorkRow.datestamp == changed_at)))
+    assert since == at == {created, new}
