@@ -143,18 +143,16 @@ def _words_equivalent(x: str, y: str, a: TitleWords, b: TitleWords, context: int
     if _is_typo(x, y, context):
         return True
     as_x, as_y = _as_written(a, x), _as_written(b, y)
-    if as_x is None and as_y is None:
-        return False
-    return any(_is_typo(p, q, context) for p in (x, as_x) if p for q in (y, as_y) if q
-               and (p, q) != (x, y))
+    return (as_x, as_y) != (x, y) and any(
+        _is_typo(p, q, context) for p, q in ((as_x, y), (x, as_y), (as_x, as_y)))
 
 
-def _as_written(words: TitleWords, word: str) -> str | None:
-    """``word`` as ``words``' title wrote it, if folding changed it."""
+def _as_written(words: TitleWords, word: str) -> str:
+    """``word`` as ``words``' title wrote it (itself unless folding changed it)."""
     for folded, form in words.written:
         if folded == word:
             return form
-    return None
+    return word
 
 
 def _is_typo(x: str, y: str, context: int) -> bool:

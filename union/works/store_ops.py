@@ -184,9 +184,11 @@ def log_work_changes(session: Session, changes: Sequence[tuple[int, str]], now: 
 
 
 def _member_query() -> Any:
+    # The description as its JSON text: BibRecord.from_json decodes it straight into the
+    # record, instead of the column type parsing it into dicts first.
     return (
         select(SourceRecordRow.id, SourceRecordRow.source_id, BranchRow.code,
-               SourceRecordRow.local_id, BibRecordRow.data)
+               SourceRecordRow.local_id, cast(BibRecordRow.data, Text))
         .join(BibRecordRow, BibRecordRow.source_record_id == SourceRecordRow.id)
         .join(SourceRow, SourceRow.id == SourceRecordRow.source_id)
         .join(BranchRow, BranchRow.id == SourceRow.branch_id)
@@ -200,22 +202,14 @@ def load_members(session: Session, ids: Iterable[int]) -> dict[int, tuple[int, M
     for batch in chunks(sorted(set(ids))):
         rows = session.execute(_member_query().where(SourceRecordRow.id.in_(batch)))
         for rid, source_id, code, local_id, data in rows:
-            found[rid] = (source_id, Member(rid, code, local_id, BibRecord.from_dict(data)))
+            found[rid] = (source_id, Member(rid, code, local_id, BibRecord.from_json(data)))
     return found
 
 
 def all_member_rows(session: Session) -> list[tuple[int, int, str, str, str]]:
     """Every live described record as (id, source id, branch code, local id, JSON text),
     the JSON left undecoded for the workers."""
-    query = (
-        select(SourceRecordRow.id, SourceRecordRow.source_id, BranchRow.code,
-               SourceRecordRow.local_id, cast(BibRecordRow.data, Text))
-        .join(BibRecordRow, BibRecordRow.source_record_id == SourceRecordRow.id)
-        .join(SourceRow, SourceRow.id == SourceRecordRow.source_id)
-        .join(BranchRow, BranchRow.id == SourceRow.branch_id)
-        .where(SourceRecordRow.deleted.is_(False))
-        .order_by(SourceRecordRow.id)
-    )
+    query = _member_query().order_by(SourceRecordRow.id)
     return [tuple(row) for row in session.execute(query)]  # type: ignore[misc]
 
 
