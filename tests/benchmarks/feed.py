@@ -37,10 +37,10 @@ from union.bib_record import Item
 from union.config import load_federation
 from union.feed.follower import refresh_feed
 from union.feed.work_records import Branches
+from union.store.bulk_writes import fast_insert, stored
 from union.store.engine import Store
 from union.store.migrate import upgrade
 from union.works.display import Member, display_record, display_text
-from union.works.store_ops import fast_insert, stored
 
 TOKEN = re.compile(rb"<resumptionToken[^>]*>([^<]*)</resumptionToken>")
 BRANCHES = ("KOTA", "DESA1", "DESA2", "DESA3")

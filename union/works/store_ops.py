@@ -7,7 +7,6 @@ of the works is one transaction.
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -38,6 +37,7 @@ from sqlalchemy.types import TypeDecorator
 
 from union.bib_record import BibRecord
 from union.dedup.evidence import Decision
+from union.store.bulk_writes import chunks, fast_insert, stored
 from union.store.engine import Store
 from union.store.models import (
     BibRecordRow,
@@ -57,7 +57,6 @@ from union.works.clustering import Edge, pair
 from union.works.display import Member
 
 CURSOR = "works"
-CHUNK = 500
 
 
 
@@ -98,39 +97,6 @@ _RAW_WORKS = Table(
     BigInteger), Column("created_at", UTCDateTime()), Column("datestamp", UTCDateTime()),
     Column("display", _JsonText), Column("display_hash", String),
 )
-
-
-def fast_insert(session: Session, table: str, columns: Sequence[str],
-                rows: Iterable[Sequence[Any]], *, json_columns: Sequence[str] = (),
-                batch: int = 20000) -> None:
-    """Insert plain tuples through the driver's executemany, without the ORM's per-row
-    work: millions of match keys would otherwise take longer than clustering them.
-    Values must be what the database stores (see :func:`stored`); JSON as text."""
-    connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
-    marker = "%s" if postgres else "?"
-    values = ", ".join(f"CAST({marker} AS JSON)" if postgres and c in json_columns else marker
-                       for c in columns)
-    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values})"
-    for part in chunks(rows, batch):
-        connection.exec_driver_sql(statement, part)
-
-
-def stored(session: Session, value: datetime) -> Any:
-    """A datetime as the store's UTC column type writes it on this backend: on SQLite the
-    text every other statement writes ("2026-11-22 08:00:00.000000"), so that rows
-    written in bulk compare and sort with the rest (a bare datetime would reach the
-    driver, whose own text leaves out the microseconds and sorts before it)."""
-    dialect = session.connection().dialect
-    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
-    return process(value) if process else value
-
-
-def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    """``values`` in lists of at most ``size``."""
-    remaining = iter(values)
-    while batch := list(itertools.islice(remaining, size)):
-        yield batch
 
 
 # ------------------------------------------------------------------------- change log

@@ -19,7 +19,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-# The columns the bulk writer filled (union.works.store_ops.fast_insert).
+# The columns the bulk writer filled (union.store.bulk_writes.fast_insert).
 _COLUMNS = (
     ("works", "created_at"),
     ("works", "datestamp"),
