@@ -162,23 +162,69 @@ _SUFFIX_CHAINS: frozenset[str] = frozenset(
      for possessive in ("", "ku", "mu", "nya")
      for particle in ("", "lah", "kah", "tah", "pun")} - {""})
 _LONGEST_CHAIN = max(map(len, _SUFFIX_CHAINS))
+# What one prefix rule removes from the start of a word ("ber-", "meng-", "penge-"...).
+# Some rules then put back the root's first letter, always one of p, t, k, s ("menulis"
+# -> "tulis", "memukul" -> "pukul", "mengirim" -> "kirim", "menyapu" -> "sapu"); an infix
+# rule keeps the word's first letter ("gerigi" -> "gigi"). Sastrawi applies at most
+# three prefix rules to a word.
+_PREFIX_FORMS = frozenset({
+    "di", "ke", "se", "be", "ber", "bel", "te", "ter", "me", "mem", "men", "meng", "meny",
+    "menge", "pe", "pem", "pen", "peng", "peny", "penge", "per", "pel", "ku", "kau"})
+_RECODED_LETTERS = ("", "p", "t", "k", "s")
+_INFIXED = re.compile(r"[bcdfghjklmnpqrstvwxyz](?:el|em|er|in)[aiueo]")
+_MOST_PREFIX_RULES = 3
 
 
 def may_carry_affix(word: str) -> bool:
     """Whether Sastrawi could change the plain lowercase word ``word``.
 
     Sastrawi returns a root word of its dictionary or the word unchanged. A root word
-    stays; a word without a prefix Sastrawi knows can only lose a chain of suffixes, so
-    it can change only if what is left before one is a root word. Most English words
-    and names are neither, and Sastrawi would take ~200 µs each to return them unchanged.
+    stays. Otherwise a root must be reachable by its affix rules: the word without a
+    chain of suffixes (its *body*) must be a root, or, if the word starts with a prefix
+    Sastrawi knows, prefix and infix rules must be able to turn the body into one (see
+    :func:`_prefix_rules_reach_root`). Most English words and names are neither, and
+    Sastrawi would take ~500 µs each to return them unchanged.
     """
     roots = _root_words()
     if word in roots:
         return False
-    if _PREFIXED.match(word):
-        return True
-    return any(word[-cut:] in _SUFFIX_CHAINS and word[:-cut] in roots
-               for cut in range(1, min(len(word), _LONGEST_CHAIN + 1)))
+    prefixed = _PREFIXED.match(word) is not None
+    cuts = [0, *(cut for cut in range(1, min(len(word), _LONGEST_CHAIN + 1))
+                 if word[-cut:] in _SUFFIX_CHAINS)]
+    for cut in cuts:
+        body = word[:len(word) - cut]
+        if cut and body in roots:
+            return True
+        if prefixed and _prefix_rules_reach_root(body, roots):
+            return True
+    return False
+
+
+def _prefix_rules_reach_root(body: str, roots: frozenset[str]) -> bool:
+    """Whether up to three prefix or infix rules can turn ``body`` into a root.
+
+    A rule is allowed wherever its prefix stands, whatever follows it, and may put back
+    any of the letters a rule recodes: more than Sastrawi allows, never less, so a False
+    is certain. A state is the word as (a letter put back, what is left of ``body``).
+    """
+    stack = [("", 0, 0)]
+    seen: set[tuple[str, int, int]] = set()
+    while stack:
+        state = stack.pop()
+        kept, position, rules = state
+        current = kept + body[position:]
+        if rules and current in roots:
+            return True
+        if rules == _MOST_PREFIX_RULES or state in seen:
+            continue
+        seen.add(state)
+        for form in _PREFIX_FORMS:
+            if current.startswith(form):
+                after = position + len(form) - len(kept)
+                stack.extend((letter, after, rules + 1) for letter in _RECODED_LETTERS)
+        if _INFIXED.match(current):
+            stack.append((current[0], position + 3 - len(kept), rules + 1))
+    return False
 
 
 @lru_cache(maxsize=131072)

@@ -62,6 +62,10 @@ def test_root_words_and_unaffixable_words_skip_sastrawi() -> None:
     assert may_carry_affix("membaca")
     assert may_carry_affix("bukunya")
     assert may_carry_affix("tinambah")  # the infix -in- after a first consonant
+    assert may_carry_affix("menulis")  # "tulis": the prefix put back its first letter
+    assert may_carry_affix("deliserdang")  # an infix, then a prefix: "serdang"
+    assert not may_carry_affix("democracy")  # a prefix shape, but no root after it
+    assert not may_carry_affix("television")
 
 
 _PREFIXES = ("", "di", "ke", "se", "me", "mem", "men", "meng", "meny", "menge", "mempe",
@@ -91,6 +95,24 @@ affix_shaped_words = st.builds(lambda prefix, root, ending: prefix + root + endi
 def test_stem_equals_sastrawi_on_affix_shaped_words(word: str) -> None:
     expected = sastrawi().stem_word(word) if len(word) >= 4 else word
     assert stem(word) == expected
+
+
+# Roots as prefix rules leave them in a word: whole, less a first letter a rule recodes
+# ("men" + "ulis": "menulis"), or with an infix after the first letter.
+_root_as_written = st.one_of(
+    _root, _infixed,
+    st.sampled_from(_roots()).filter(lambda root: root[0] in "ptks").map(lambda root: root[1:]))
+stacked_affix_words = st.builds(
+    lambda prefixes, root, ending: "".join(prefixes) + root + ending,
+    st.lists(st.sampled_from(_PREFIXES), min_size=1, max_size=3), _root_as_written,
+    st.sampled_from(_ENDINGS))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(stacked_affix_words)
+def test_a_word_sastrawi_would_change_is_never_skipped(word: str) -> None:
+    if len(word) >= 4 and sastrawi().stem_word(word) != word:
+        assert may_carry_affix(word)
 
 
 _HYPHENATED_WORD = re.compile(r"[a-z]+-[a-z]+")
