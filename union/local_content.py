@@ -43,7 +43,13 @@ class LocalMatcher:
         return any(self._names_region(text) for text in texts if text)
 
     def _scan(self, text: str) -> bool:
-        words = fold_text(text).split()
+        folded = fold_text(text)
+        # A match is a term inside the text with its spaces removed; most texts hold
+        # none, which one substring search per term (in C) tells at once.
+        joined = folded.replace(" ", "")
+        if not any(term in joined for term in self._terms):
+            return False
+        words = folded.split()
         for start in range(len(words)):
             joined = ""
             for word in words[start:]:
