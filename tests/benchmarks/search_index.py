@@ -46,7 +46,7 @@ from union.bib_record import BibRecord, Item
 from union.config import load_federation
 from union.local_content import LocalMatcher
 from union.normalize import bib_from_marc
-from union.search.bulk import Encoded, encode_works
+from union.search.bulk import Encoded, encode_works, start_encoding_process
 from union.search.engine import SearchEngine, SearchQuery, open_engine
 from union.search.fields import FACETS
 from union.search.tantivy_engine import TantivyEngine
@@ -136,7 +136,8 @@ def build(engine: SearchEngine, engine_name: str, path: Path, count: int, worker
     jobs = ((base, chunk, engine_name) for base, chunk in lines(path, count))
     with contextlib.ExitStack() as stack:
         if workers:
-            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers))
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(
+                workers, initializer=start_encoding_process))
             encoded: Iterator[list[Encoded]] = pool.imap(encode_chunk, jobs)
         else:
             encoded = map(encode_chunk, jobs)
