@@ -7,12 +7,14 @@ of the works is one transaction.
 
 from __future__ import annotations
 
+import typing
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -92,6 +94,11 @@ class _JsonText(TypeDecorator[str]):
 # Bulk inserts hand JSON over already serialized (workers produce it as text): the same
 # tables seen with text columns, so it is not decoded and encoded again.
 _RAW = MetaData()
+# The key and evidence tables as Core tables, for deletes by many primary keys at once
+# (executemany), which the ORM does not run.
+_KEYS = typing.cast(Table, MatchKeyRow.__table__)
+_EVIDENCE = typing.cast(Table, MatchEvidenceRow.__table__)
+
 _RAW_WORKS = Table(
     "works", _RAW, Column("id", BigInteger), Column("status", String), Column("merged_into",
     BigInteger), Column("created_at", UTCDateTime()), Column("datestamp", UTCDateTime()),
@@ -210,10 +217,24 @@ def record_ids(session: Session, names: Iterable[tuple[str, str]]) -> dict[tuple
 
 def replace_keys(session: Session, ids: Iterable[int],
                  keys: Mapping[int, Iterable[str]]) -> None:
-    """Drop the keys of ``ids`` and store ``keys`` (record id -> keys) instead."""
+    """Make the stored keys of ``ids`` exactly ``keys`` (record id -> keys; a record
+    without an entry keeps none). Only keys that changed are written: most re-harvested
+    records change their holdings, not their description, and rewriting their keys
+    touched a page of the key index per key."""
+    held: dict[int, set[str]] = defaultdict(set)
     for batch in chunks(sorted(set(ids))):
-        session.execute(delete(MatchKeyRow).where(MatchKeyRow.source_record_id.in_(batch)))
-    insert_keys(session, keys)
+        rows = session.execute(select(MatchKeyRow.source_record_id, MatchKeyRow.key)
+                               .where(MatchKeyRow.source_record_id.in_(batch)))
+        for rid, key in rows:
+            held[rid].add(key)
+    gone = [(rid, key) for rid, record_keys in held.items()
+            for key in record_keys - set(keys.get(rid, ()))]
+    if gone:
+        session.execute(delete(_KEYS).where(_KEYS.c.source_record_id == bindparam("rid"),
+                                            _KEYS.c.key == bindparam("k")),
+                        [{"rid": rid, "k": key} for rid, key in gone])
+    insert_keys(session, {rid: [key for key in record_keys if key not in held[rid]]
+                          for rid, record_keys in keys.items()})
 
 
 def insert_keys(session: Session, keys: Mapping[int, Iterable[str]]) -> None:
@@ -254,13 +275,29 @@ def edges_touching(session: Session, ids: Iterable[int]) -> list[Edge]:
 
 def replace_edges(session: Session, ids: Iterable[int],
                   decisions: Mapping[tuple[int, int], Decision], now: datetime) -> None:
-    """Drop every stored edge touching ``ids`` and store the matching ``decisions``."""
+    """Make the stored edges touching ``ids`` exactly the matching ``decisions``. A match
+    decided again on the same evidence keeps its row, and with it the time it was first
+    decided; only new and changed decisions are written."""
+    held: dict[tuple[int, int], tuple[float, Any]] = {}
     for batch in chunks(sorted(set(ids))):
-        session.execute(delete(MatchEvidenceRow).where(
-            or_(MatchEvidenceRow.record_a.in_(batch), MatchEvidenceRow.record_b.in_(batch))))
-    rows = [{"record_a": a, "record_b": b, "score": d.score, "decision": d.to_dict(),
-             "decided_at": now} for (a, b), d in decisions.items() if d.same]
-    for batch in chunks(rows, 2000):
+        rows = session.execute(
+            select(MatchEvidenceRow.record_a, MatchEvidenceRow.record_b,
+                   MatchEvidenceRow.score, MatchEvidenceRow.decision)
+            .where(or_(MatchEvidenceRow.record_a.in_(batch),
+                       MatchEvidenceRow.record_b.in_(batch))))
+        held.update(((a, b), (score, data)) for a, b, score, data in rows)
+    # Compared as the JSON column gives them back, so tuples and lists agree.
+    wanted = {ends: (d.score, orjson.loads(orjson.dumps(d.to_dict())))
+              for ends, d in decisions.items() if d.same}
+    stale = [{"a": a, "b": b} for (a, b), row in held.items() if wanted.get((a, b)) != row]
+    if stale:
+        session.execute(delete(_EVIDENCE).where(_EVIDENCE.c.record_a == bindparam("a"),
+                                                _EVIDENCE.c.record_b == bindparam("b")), stale)
+    fresh = [{"record_a": a, "record_b": b, "score": score, "decision": decision,
+             "decided_at": now}
+            for (a, b), (score, decision) in wanted.items()
+            if held.get((a, b)) != (score, decision)]
+    for batch in chunks(fresh, 2000):
         session.execute(insert(MatchEvidenceRow), batch)
 
 
