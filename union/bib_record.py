@@ -6,7 +6,7 @@ compared, hashed and stored as JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from typing import Any
 
@@ -112,6 +112,11 @@ class BibRecord:
         data["agents"] = [_plain(agent, _AGENT_FIELDS) for agent in self.agents]
         data["items"] = [_plain(item, _ITEM_FIELDS) for item in self.items]
         return data
+
+    def without_items(self) -> BibRecord:
+        """The record without its items: its description of the book alone, which is all
+        that matching looks at."""
+        return replace(self, items=())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BibRecord:

@@ -176,6 +176,10 @@ def commit_page(session: Session, ctx: RunContext, prepared_page: PreparedPage,
     counts.reasons = [f"{s.position}: {s.reason}" for s in skipped]
 
     new_ids = _insert_new(session, ctx, new, now)
+    stored = _stored_bibs(session, [sid for sid, p in changed if p.bib is not None])
+    ops = {sid: change_op(p.record.deleted, stored.get(sid),
+                          BibRecord.from_json(p.bib.json) if p.bib and sid in stored else None)
+           for sid, p in changed}
     _update_changed(session, ctx, changed, now)
     if unchanged_ids:
         session.execute(
@@ -185,7 +189,8 @@ def commit_page(session: Session, ctx: RunContext, prepared_page: PreparedPage,
         )
     written = list(zip(new_ids, new, strict=True)) + changed
     _write_bibs(session, ctx, written)
-    _log_changes(session, [(sid, p.record.deleted) for sid, p in written], now)
+    _log_changes(session, [(sid, ops.get(sid) or change_op(p.record.deleted, None, None))
+                           for sid, p in written], now)
     _report_skipped(session, ctx, skipped)
     # A record the branch still lists but that could not be read this time is not gone:
     # its stored copy stays live rather than being marked deleted by the full listing.
@@ -221,7 +226,7 @@ def mark_unseen_deleted(session: Session, ctx: RunContext, now: datetime) -> int
             .values(deleted=True, content_hash=DELETED_HASH, updated_at=now)
         )
         _drop_bibs(session, chunk)
-    _log_changes(session, [(sid, True) for sid in vanished], now)
+    _log_changes(session, [(sid, "delete") for sid in vanished], now)
     return len(vanished)
 
 
@@ -344,12 +349,35 @@ def _write_bibs(session: Session, ctx: RunContext,
         session.execute(insert(_table(ItemRow)), items)
 
 
-def _log_changes(session: Session, changes: list[tuple[int, bool]], now: datetime) -> None:
+def change_op(deleted: bool, stored: BibRecord | None, incoming: BibRecord | None) -> str:
+    """The change log's op for a source record written again: "delete"; "holdings" when
+    its description is the ``stored`` one but for its items (a copy added, lent or
+    withdrawn), so that matching has nothing new to look at; "upsert" otherwise."""
+    if deleted:
+        return "delete"
+    if stored is not None and incoming is not None \
+            and stored.without_items() == incoming.without_items():
+        return "holdings"
+    return "upsert"
+
+
+def _stored_bibs(session: Session, ids: list[int]) -> dict[int, BibRecord]:
+    found: dict[int, BibRecord] = {}
+    for chunk in _chunks(ids, 500):
+        rows = session.execute(select(BibRecordRow.source_record_id, BibRecordRow.data)
+                               .where(BibRecordRow.source_record_id.in_(chunk)))
+        found.update((sid, BibRecord.from_dict(data)) for sid, data in rows)
+    return found
+
+
+def _log_changes(session: Session, changes: list[tuple[int, str]], now: datetime) -> None:
+    """Log source record changes: "upsert" (new or described anew), "holdings" (only its
+    items changed) or "delete"."""
     if changes:
         session.execute(
             insert(_table(ChangeRow)),
-            [{"entity": "source_record", "entity_id": sid, "op": "delete" if gone else "upsert",
-              "at": now} for sid, gone in changes],
+            [{"entity": "source_record", "entity_id": sid, "op": op, "at": now}
+             for sid, op in changes],
         )
 
 

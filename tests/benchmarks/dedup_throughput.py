@@ -40,6 +40,7 @@ from sqlalchemy import func, insert, select, update
 from tests.benchmarks.ingest import ensure_books_all
 from tests.benchmarks.variants import slims_variant
 from union.bib_record import BibRecord, Item
+from union.ingest import change_op
 from union.normalize import NormalizationError
 from union.normalize.marc import bib_from_marc
 from union.store.engine import Store
@@ -144,14 +145,15 @@ def write_records(store: Store, records: list[tuple[str, str, BibRecord]]) -> No
 
 def change_records(store: Store, count: int, rng: random.Random, now: datetime) -> None:
     """Change ``count`` records as a re-harvest would: a copy added at the branch (new
-    holdings) for most, an edited title for some, a deletion for a few."""
+    holdings) for most, an edited title for some, a deletion for a few; each logged as
+    the harvester's ingest logs it (:func:`union.ingest.change_op`)."""
     with store.write() as session:
         ids = list(session.scalars(select(BibRecordRow.source_record_id)))
         chosen = rng.sample(ids, count)
         rows = session.execute(select(BibRecordRow.source_record_id, BibRecordRow.data)
                                .where(BibRecordRow.source_record_id.in_(chosen[:30000])))
         for rid, data in rows:
-            bib = BibRecord.from_dict(data)
+            bib = stored = BibRecord.from_dict(data)
             roll = rng.random()
             if roll < 0.05:
                 session.execute(update(SourceRecordRow).where(SourceRecordRow.id == rid)
@@ -169,8 +171,8 @@ def change_records(store: Store, count: int, rng: random.Random, now: datetime) 
                             .values(title=bib.title, data=bib.to_dict()))
             session.execute(update(SourceRecordRow).where(SourceRecordRow.id == rid)
                             .values(content_hash=f"changed-{rid}", updated_at=now))
-            session.execute(insert(ChangeRow).values(entity="source_record", entity_id=rid,
-                                                     op="upsert", at=now))
+            session.execute(insert(ChangeRow).values(
+                entity="source_record", entity_id=rid, op=change_op(False, stored, bib), at=now))
 
 
 def counts(store: Store) -> tuple[int, int, int]:

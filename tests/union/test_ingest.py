@@ -114,6 +114,34 @@ def test_changed_record_is_updated_and_logged(store: Store, run: RunContext) -> 
             "upsert", "upsert"]
 
 
+def test_a_record_changed_only_in_its_copies_is_logged_as_a_holdings_change(
+        store: Store, run: RunContext) -> None:
+    original = village_records(1)[0]
+    commit(store, run, page_of([original]))
+    edited = original.marc
+    assert edited is not None
+    second_copy = pymarc.Field(tag="852", indicators=[" ", " "], subfields=[
+        pymarc.Subfield("a", "DESA2"), pymarc.Subfield("p", "B-0002")])
+    edited.add_ordered_field(second_copy)
+    changed = HarvestedRecord(original.local_id, ISO2709, edited.as_marc(), marc=edited)
+    counts = commit(store, run, page_of([changed]), LATER)
+    assert counts.updated == 1
+    assert count(store, model=ItemRow) == 2
+    with store.read() as session:
+        assert session.scalars(select(ChangeRow.op).order_by(ChangeRow.seq)).all() == [
+            "upsert", "holdings"]
+
+
+def test_a_deleted_record_is_logged_as_a_deletion(store: Store, run: RunContext) -> None:
+    record = village_records(1)[0]
+    commit(store, run, page_of([record]))
+    commit(store, run, page_of([HarvestedRecord(record.local_id, ISO2709, b"", deleted=True)]),
+           LATER)
+    with store.read() as session:
+        assert session.scalars(select(ChangeRow.op).order_by(ChangeRow.seq)).all() == [
+            "upsert", "delete"]
+
+
 def test_deleted_record_loses_its_bib_record_and_items(store: Store, run: RunContext) -> None:
     records = village_records(3)
     commit(store, run, page_of(records))

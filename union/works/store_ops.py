@@ -135,15 +135,15 @@ def lock_cursor(session: Session, now: datetime, name: str = CURSOR) -> ClusterC
     return cursor
 
 
-def changed_records(session: Session, after: int, upto: int) -> set[int]:
-    """Source records changed in (after, upto] of the change log."""
-    return set(
-        session.scalars(
-            select(ChangeRow.entity_id).where(
-                ChangeRow.entity == "source_record", ChangeRow.seq > after, ChangeRow.seq <= upto
-            )
-        )
-    )
+def changed_records(session: Session, after: int, upto: int) -> tuple[set[int], set[int]]:
+    """Source records changed in (after, upto] of the change log: (every one, those whose
+    every change there touched only their items)."""
+    ops: dict[int, set[str]] = defaultdict(set)
+    rows = session.execute(select(ChangeRow.entity_id, ChangeRow.op).where(
+        ChangeRow.entity == "source_record", ChangeRow.seq > after, ChangeRow.seq <= upto))
+    for rid, op in rows:
+        ops[rid].add(op)
+    return set(ops), {rid for rid, seen in ops.items() if seen == {"holdings"}}
 
 
 def log_work_changes(session: Session, changes: Sequence[tuple[int, str]], now: datetime) -> None:

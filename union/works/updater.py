@@ -79,7 +79,8 @@ def update_works(
     with store.write() as session:
         now = clock()
         cursor = ops.lock_cursor(session, now)
-        dirty = ops.changed_records(session, cursor.seq, upto) | set(also)
+        changed, holdings_only = ops.changed_records(session, cursor.seq, upto)
+        dirty = changed | set(also)
         if not dirty and not rebuild:
             cursor.seq = max(cursor.seq, upto)
             return UpdateReport()
@@ -87,7 +88,7 @@ def update_works(
             if rebuild or (rebuild is None and _rebuild_pays(session, len(dirty))):
                 report = _rebuild(session, priority, now, workers, progress)
             else:
-                report = _incremental(session, dirty, priority, now)
+                report = _incremental(session, dirty, dirty - holdings_only, priority, now)
         cursor.seq = max(cursor.seq, upto)
         cursor.updated_at = now
     report.seconds = time.perf_counter() - started
@@ -115,10 +116,14 @@ def _rebuild_pays(session: Session, changed: int) -> bool:
 # ------------------------------------------------------------------------ incremental
 
 
-def _incremental(session: Session, dirty: set[int], priority: Sequence[str],
-                 now: datetime) -> UpdateReport:
+def _incremental(session: Session, dirty: set[int], described: set[int],
+                 priority: Sequence[str], now: datetime) -> UpdateReport:
+    """Update the works of the ``dirty`` records, matching again those ``described``
+    anew; the others changed only their items, so their keys and matches stand and their
+    works are only described again."""
     loaded = ops.load_members(session, dirty)
-    decisions, title_conflicts, seeds = _rematch(session, dirty, loaded, now)
+    decisions, title_conflicts, seeds = _rematch(session, described, loaded, now)
+    seeds |= dirty
     forced, never = ops.resolved_overrides(session)
     scope, edges, previous = _expand(session, seeds, forced)
     loaded.update(ops.load_members(session, scope - loaded.keys()))
@@ -144,11 +149,13 @@ def _incremental(session: Session, dirty: set[int], priority: Sequence[str],
 def _rematch(session: Session, dirty: set[int], loaded: dict[int, tuple[int, Member]],
              now: datetime) -> tuple[dict[tuple[int, int], Decision], set[tuple[int, int]],
                                      set[int]]:
-    """Key the changed records again, match them against the records sharing a key and
+    """Key the ``dirty`` records again, match them against the records sharing a key and
     replace their stored matches. Returns the decisions, the pairs whose titles
-    conflict, and the records whose works may change (the changed ones and their old and
-    new matches). ``loaded`` gains the candidates."""
-    keys = {rid: record_keys(member.bib) for rid, (_, member) in loaded.items()}
+    conflict, and the records whose works may change (the dirty ones and their old and
+    new matches). ``loaded`` holds at least the dirty records that are live, and gains
+    the candidates."""
+    keys = {rid: record_keys(member.bib) for rid, (_, member) in loaded.items()
+            if rid in dirty}
     ops.replace_keys(session, dirty, keys)
     blocks = ops.blocks_for(session, {k for ks in keys.values() for k in ks})
     pairs: set[tuple[int, int]] = set()
@@ -157,10 +164,11 @@ def _rematch(session: Session, dirty: set[int], loaded: dict[int, tuple[int, Mem
             block = blocks.get(key, ())
             if len(block) <= MAX_BLOCK:
                 pairs.update(pair(rid, other) for other in block if other != rid)
-    loaded.update(ops.load_members(session, {r for p in pairs for r in p} - loaded.keys()))
+    candidates = {r for p in pairs for r in p}
+    loaded.update(ops.load_members(session, candidates - loaded.keys()))
     # Most candidates share a key and nothing else: their titles tell, at a fraction of
     # the cost of a full match view.
-    titles = {rid: title_view(m.bib) for rid, (_, m) in loaded.items()}
+    titles = {rid: title_view(m.bib) for rid, (_, m) in loaded.items() if rid in candidates}
     title_conflicts = {p for p in pairs if titles_conflict(titles[p[0]], titles[p[1]])}
     pairs -= title_conflicts
     in_pairs = {r for p in pairs for r in p}

@@ -84,3 +84,18 @@ def test_a_record_with_a_new_copy_keeps_its_keys(catalogue: Catalogue) -> None:
     catalogue.ingest("DESA1", branch_copy(book, "DESA1", "D-1", copies=3))
     catalogue.update()
     assert stored_keys(catalogue, "DESA1:D-1") == before == described_keys(catalogue, "DESA1:D-1")
+
+
+def test_a_new_copy_at_a_branch_shows_in_its_work(catalogue: Catalogue) -> None:
+    book = loc_record(3)
+    catalogue.ingest("KOTA", branch_copy(book, "KOTA", "K-1"))
+    catalogue.ingest("DESA1", branch_copy(book, "DESA1", "D-1"))
+    catalogue.update()
+    catalogue.tick()
+    catalogue.ingest("DESA1", branch_copy(book, "DESA1", "D-1", copies=3))
+    report = catalogue.update()
+    work = catalogue.work_of("DESA1:D-1")
+    assert work is not None and work == catalogue.work_of("KOTA:K-1")
+    holdings = catalogue.row(work).display["holdings"]
+    assert sorted(len(h["items"]) for h in holdings if h["branch"] == "DESA1") == [3]
+    assert (report.changed, report.created) == (1, 0)
