@@ -24,10 +24,10 @@ from union.feed.formats import render_all
 from union.feed.records import FeedRecord
 from union.feed.work_records import Branches, work_content
 from union.store.bulk_writes import chunks
+from union.store.change_log import high_water, lock_cursor
 from union.store.engine import Store
 from union.store.feed_models import FeedRecordRow, FeedRecordSetRow, FeedStateRow
 from union.store.models import ChangeRow, WorkRow
-from union.works.store_ops import high_water, lock_cursor
 
 __all__ = ["CURSOR", "FeedRefresh", "refresh_feed"]
 

@@ -32,9 +32,9 @@ from union.local_content import LocalMatcher
 from union.search.bulk import CustodyReader, WorkReading, encoded_ranges, id_ranges
 from union.search.engine import SearchEngine, open_engine
 from union.search.work_documents import work_document
+from union.store.change_log import high_water
 from union.store.engine import Store
 from union.store.models import ChangeRow, WorkRow
-from union.works.store_ops import high_water
 
 __all__ = ["CURSOR_FILE", "CatchUp", "LiveIndex", "read_cursor", "rebuild_index"]
 

@@ -27,6 +27,7 @@ from sync.refusal import Refusal, RefusalCode
 from sync.sequencing import Inbox, Skip, Verdict
 from sync.signing import SignedMessage, sign, verify
 from sync.state_codec import decode_state, encode_state
+from union.store.change_log import log_work_changes
 from union.store.engine import Store
 from union.store.models import BranchRow, ItemRow, WorkMemberRow
 from union.store.sync_models import (
@@ -40,7 +41,6 @@ from union.store.sync_models import (
 from union.sync_node.catalogue import StoreCatalogue, split_item_id
 from union.sync_node.conflicts import owned_elsewhere, record_conflicts
 from union.sync_node.keys import key_ring
-from union.works.store_ops import log_work_changes
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typing
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -40,12 +40,9 @@ from sqlalchemy.types import TypeDecorator
 from union.bib_record import BibRecord
 from union.dedup.evidence import Decision
 from union.store.bulk_writes import chunks, fast_insert, stored
-from union.store.engine import Store
 from union.store.models import (
     BibRecordRow,
     BranchRow,
-    ChangeRow,
-    ClusterCursorRow,
     MatchEvidenceRow,
     MatchKeyRow,
     OverrideRow,
@@ -57,9 +54,6 @@ from union.store.models import (
 from union.store.types import UTCDateTime
 from union.works.clustering import Edge, pair
 from union.works.display import Member
-
-CURSOR = "works"
-
 
 
 class _as_json(FunctionElement[str]):
@@ -104,53 +98,6 @@ _RAW_WORKS = Table(
     BigInteger), Column("created_at", UTCDateTime()), Column("datestamp", UTCDateTime()),
     Column("display", _JsonText), Column("display_hash", String),
 )
-
-
-# ------------------------------------------------------------------------- change log
-
-
-def high_water(store: Store) -> int:
-    """The last change-log seq below which no change can still appear.
-
-    On PostgreSQL a transaction may take seq 100 and commit after another took 101; a
-    follower that read up to 101 would skip 100 forever. A SHARE lock waits for every
-    transaction writing the log to commit, and seqs taken after it are higher.
-    """
-    with store.write() as session:
-        if not store.is_sqlite:
-            session.execute(text("LOCK TABLE change_log IN SHARE MODE"))
-        return session.scalar(select(func.coalesce(func.max(ChangeRow.seq), 0))) or 0
-
-
-def lock_cursor(session: Session, now: datetime, name: str = CURSOR) -> ClusterCursorRow:
-    """The cursor row of change-log follower ``name`` (the clusterer's by default), locked
-    for this transaction: one follower of a name at a time."""
-    cursor = session.scalars(
-        select(ClusterCursorRow).where(ClusterCursorRow.name == name).with_for_update()
-    ).first()
-    if cursor is None:
-        cursor = ClusterCursorRow(name=name, seq=0, updated_at=now)
-        session.add(cursor)
-        session.flush()
-    return cursor
-
-
-def changed_records(session: Session, after: int, upto: int) -> tuple[set[int], set[int]]:
-    """Source records changed in (after, upto] of the change log: (every one, those whose
-    every change there touched only their items)."""
-    ops: dict[int, set[str]] = defaultdict(set)
-    rows = session.execute(select(ChangeRow.entity_id, ChangeRow.op).where(
-        ChangeRow.entity == "source_record", ChangeRow.seq > after, ChangeRow.seq <= upto))
-    for rid, op in rows:
-        ops[rid].add(op)
-    return set(ops), {rid for rid, seen in ops.items() if seen == {"holdings"}}
-
-
-def log_work_changes(session: Session, changes: Sequence[tuple[int, str]], now: datetime) -> None:
-    """Append (work id, "upsert" | "delete") rows to the change log."""
-    at = stored(session, now)
-    fast_insert(session, "change_log", ("entity", "entity_id", "op", "at"),
-                (("work", wid, op, at) for wid, op in changes))
 
 
 # ---------------------------------------------------------------------------- records

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from union.dedup import Decision
 from union.dedup.pairwise import match_view
 from union.dedup.title_comparison import title_view, titles_conflict
+from union.store.change_log import changed_records, high_water, lock_cursor, log_work_changes
 from union.store.engine import Store
 from union.works import store_ops as ops
 from union.works.bulk import rebuild_clusters
@@ -38,6 +39,8 @@ from union.works.matching import conflicts, decide_pairs
 __all__ = ["UpdateReport", "update_works"]
 
 Clock = Callable[[], datetime]
+#: The clusterer's cursor in the change log.
+CURSOR = "works"
 #: A batch this large (and at least this share of the catalogue) is rebuilt in full.
 REBUILD_FROM = 5000
 REBUILD_SHARE = 0.2
@@ -75,11 +78,11 @@ def update_works(
     forces (True) or forbids (False) a full rebuild, None lets the size decide.
     """
     started = time.perf_counter()
-    upto = ops.high_water(store)
+    upto = high_water(store)
     with store.write() as session:
         now = clock()
-        cursor = ops.lock_cursor(session, now)
-        changed, holdings_only = ops.changed_records(session, cursor.seq, upto)
+        cursor = lock_cursor(session, now, CURSOR)
+        changed, holdings_only = changed_records(session, cursor.seq, upto)
         dirty = changed | set(also)
         if not dirty and not rebuild:
             cursor.seq = max(cursor.seq, upto)
@@ -292,6 +295,6 @@ def _apply(
     ops.retire_works(session, assignment.merged, assignment.deleted, now)
     changes = [(wid, "upsert") for wid in sorted(displays)]
     changes += [(wid, "delete") for wid in sorted([*assignment.merged, *assignment.deleted])]
-    ops.log_work_changes(session, changes, now)
+    log_work_changes(session, changes, now)
     return UpdateReport(created=len(created), changed=len(displays) - len(created),
                         merged=len(assignment.merged), deleted=len(assignment.deleted))
