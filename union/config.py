@@ -7,6 +7,7 @@ the file's folder; ``${NAME}`` in a string value is taken from the environment (
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -47,11 +48,15 @@ class OaiSource:
 
 @dataclass(frozen=True, slots=True)
 class MarcFileSource:
-    """A branch that hands over MARC files (a path, or a URL it publishes them at)."""
+    """A branch that hands over MARC files (a path, or a URL it publishes them at).
+
+    ``encoding`` names the code page of ISO 2709 records that are neither UTF-8 nor
+    MARC-8 (an old system's cp1252 or cp1251 export); None reads them as MARC-8."""
 
     location: str
     format: str = "iso2709"
     type: str = "marc-file"
+    encoding: str | None = None
 
     @property
     def is_url(self) -> bool:
@@ -325,7 +330,7 @@ class _Reader:
                 profile=profile,
             )
         if kind == "marc-file":
-            _only(raw, where, {"type", "path", "url", "format"})
+            _only(raw, where, {"type", "path", "url", "format", "encoding"})
             if ("path" in raw) == ("url" in raw):
                 raise ConfigError(where, "give exactly one of path or url")
             location = (self.text(raw, "url", where) if "url" in raw
@@ -334,7 +339,18 @@ class _Reader:
             if fmt not in MARC_FILE_FORMATS:
                 raise ConfigError(f"{where}.format",
                                   f"{fmt!r} is not one of {', '.join(MARC_FILE_FORMATS)}")
-            return MarcFileSource(location=location, format=fmt)
+            encoding = self.text(raw, "encoding", where) if "encoding" in raw else None
+            if encoding is not None:
+                try:
+                    codecs.lookup(encoding)
+                except LookupError:
+                    raise ConfigError(f"{where}.encoding",
+                                      f"{encoding!r} is not a known code page "
+                                      "(for example cp1252)") from None
+                if fmt != "iso2709":
+                    raise ConfigError(f"{where}.encoding",
+                                      "applies to ISO 2709 files only (MARCXML says its own)")
+            return MarcFileSource(location=location, format=fmt, encoding=encoding)
         raise ConfigError(f"{where}.type", f"{kind!r} is not one of {', '.join(SOURCE_TYPES)}")
 
     def demo_feed(self, raw: Any, where: str) -> DemoFeed:

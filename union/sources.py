@@ -61,6 +61,6 @@ def make_harvester(branch: Branch, http: aiohttp.ClientSession,
     source = branch.source
     if isinstance(source, MarcFileSource):
         return MarcFileHarvester(branch.code, source.location, source.format, session=http,
-                                 shard=shard)
+                                 legacy_encoding=source.encoding, shard=shard)
     return OaiHarvester(branch.code, source.url, metadata_prefix=source.metadata_prefix,
                         set_spec=source.set_spec, profile=source.profile, session=http)

@@ -3,7 +3,7 @@ by the city library plus 250,000 village-library variants of them (one each, see
 ``tests.benchmarks.variants``), clustered from the change log into works in a SQLite
 store; then 1,000 of the records change and the works are updated incrementally.
 
-    .venv/bin/python -m tests.benchmarks.dedup_throughput [--records N] [--keep DIR]
+    .venv/bin/python -m tests.benchmarks.dedup_throughput [--records N] [--keep DIR] [--described]
 
 With ``--keep DIR`` the set-up store is also kept as ``DIR/set-up.db``, and a later run
 with the same ``--keep DIR`` and ``--records`` starts from a copy of it instead of
@@ -143,10 +143,13 @@ def write_records(store: Store, records: list[tuple[str, str, BibRecord]]) -> No
             session.execute(insert(ChangeRow), changes)
 
 
-def change_records(store: Store, count: int, rng: random.Random, now: datetime) -> None:
+def change_records(store: Store, count: int, rng: random.Random, now: datetime,
+                   described: bool = False) -> None:
     """Change ``count`` records as a re-harvest would: a copy added at the branch (new
     holdings) for most, an edited title for some, a deletion for a few; each logged as
-    the harvester's ingest logs it (:func:`union.ingest.change_op`)."""
+    the harvester's ingest logs it (:func:`union.ingest.change_op`). ``described``: no
+    new copies, every live change edits the description (the title or the publisher),
+    so every changed record is matched again: the update's worst case."""
     with store.write() as session:
         ids = list(session.scalars(select(BibRecordRow.source_record_id)))
         chosen = rng.sample(ids, count)
@@ -165,6 +168,8 @@ def change_records(store: Store, count: int, rng: random.Random, now: datetime) 
                 continue
             if roll < 0.25:
                 bib = replace(bib, title=bib.title + " baru")
+            elif described:
+                bib = replace(bib, publisher=f"{bib.publisher or ''} Press".strip())
             else:
                 bib = replace(bib, items=(*bib.items, Item(barcode=f"X{rid}")))
             session.execute(update(BibRecordRow).where(BibRecordRow.source_record_id == rid)
@@ -212,7 +217,7 @@ def _cpu_seconds() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
 
 
-def run(limit: int | None, keep: Path | None, changed: int) -> None:
+def run(limit: int | None, keep: Path | None, changed: int, described: bool) -> None:
     """Set up (or copy a kept set-up), then time the rebuild and the incremental update."""
     started = time.perf_counter()
     folder = keep or Path(tempfile.mkdtemp(prefix="union-dedup-bench-"))
@@ -249,11 +254,12 @@ def run(limit: int | None, keep: Path | None, changed: int) -> None:
           f"{live} works, {shared} with several members, {members} members", flush=True)
 
     later = T0 + timedelta(days=1)
-    change_records(store, changed, random.Random(2027), later)
+    change_records(store, changed, random.Random(2027), later, described)
     before = sum(_cpu_seconds())
     report = update_works(store, lambda: later, priority=BRANCHES)
     cpu = sum(_cpu_seconds()) - before
-    print(f"incremental: {report.records} changed records in {report.seconds:.2f} s "
+    print(f"incremental: {report.records} changed records"
+          f"{' (all described anew)' if described else ''} in {report.seconds:.2f} s "
           f"(target 2 s), CPU {cpu:.2f} s; {report.created} works created, "
           f"{report.changed} changed, {report.merged} merged, {report.deleted} deleted", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -272,8 +278,10 @@ def main() -> None:
     parser.add_argument("--changed", type=int, default=1000, help="records changed (1,000)")
     parser.add_argument("--keep", type=Path,
                         help="keep the store (and the set-up, for the next run) in this folder")
+    parser.add_argument("--described", action="store_true",
+                        help="every change edits a description (none only adds a copy)")
     args = parser.parse_args()
-    run(args.records, args.keep, args.changed)
+    run(args.records, args.keep, args.changed, args.described)
 
 
 if __name__ == "__main__":

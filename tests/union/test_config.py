@@ -126,6 +126,25 @@ def test_marc_file_needs_exactly_one_of_path_or_url(tmp_path: Path) -> None:
     assert error_of(tmp_path, text).key == "branches[1].source"
 
 
+def test_a_marc_file_source_may_name_its_code_page(tmp_path: Path) -> None:
+    text = MINIMAL.replace('format = "iso2709" }', 'format = "iso2709", encoding = "cp1252" }')
+    source = load_federation(write(tmp_path, text), {}).branches[1].source
+    assert isinstance(source, MarcFileSource)
+    assert source.encoding == "cp1252"
+
+
+def test_an_unknown_code_page_is_named(tmp_path: Path) -> None:
+    text = MINIMAL.replace('format = "iso2709" }', 'format = "iso2709", encoding = "ansi" }')
+    error = error_of(tmp_path, text)
+    assert error.key == "branches[1].source.encoding"
+    assert "cp1252" in error.problem
+
+
+def test_a_code_page_for_marcxml_is_refused(tmp_path: Path) -> None:
+    text = MINIMAL.replace('format = "iso2709" }', 'format = "marcxml", encoding = "cp1252" }')
+    assert error_of(tmp_path, text).key == "branches[1].source.encoding"
+
+
 def test_secret_comes_from_the_environment(tmp_path: Path) -> None:
     text = MINIMAL.replace('"sqlite:///var/union.db"',
                            '"postgresql+asyncpg://union:${DB_PASS}@db/union"')

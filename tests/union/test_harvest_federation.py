@@ -4,6 +4,7 @@ files, a real SQLite store; one source failing, and a harvest process killed and
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import signal
 import socket
@@ -18,6 +19,7 @@ import pytest
 from harvesters.base import Harvester
 from harvesters.oai.client import RetryPolicy
 from harvesters.oai.harvester import OaiHarvester
+from tests.harvesters.marc_corpus import PYMARC
 from tests.support.federation import marc_file_branch, status_json, write_federation
 from tests.support.oai_fault_server import Fault, OaiFaultServer
 from tests.support.paths import LOC_INDONESIAN, REPO
@@ -28,6 +30,7 @@ from union.sources import make_harvester
 
 DEMO_COUNTS = {"KOTA": 308, "DESA1": 102, "DESA2": 90, "DESA3": 60}
 LOC_COUNT = 2828
+PYMARC_1251 = PYMARC / "1251.dat"  # a record in the Windows Cyrillic code page
 
 
 def free_port() -> int:
@@ -145,3 +148,17 @@ source = {{ type = "oai-pmh", url = "{server.url('/feeds/loc')}", metadata_prefi
     with sqlite3.connect(database) as db:
         runs = db.execute("select status, new from harvest_runs").fetchall()
     assert runs == [("complete", LOC_COUNT)]
+
+
+async def test_a_branch_file_in_an_old_code_page_is_read_in_that_code_page(
+        tmp_path: Path) -> None:
+    shutil.copyfile(PYMARC_1251, tmp_path / "desa.mrc")
+    branches = marc_file_branch("DESA2", "desa.mrc").replace(
+        'path = "desa.mrc" }', 'path = "desa.mrc", encoding = "cp1251" }')
+    branch = load_federation(write_federation(tmp_path, branches)).branches[0]
+    async with aiohttp.ClientSession() as http:
+        harvester = make_harvester(branch, http)
+        async with contextlib.aclosing(harvester.harvest(None)) as stream:
+            records = [record async for page in stream for record in page.records]
+    assert records[0].marc is not None
+    assert records[0].marc["245"]["a"] == "Основы гидравлического расчета инженерных сетей"
