@@ -176,10 +176,8 @@ def commit_page(session: Session, ctx: RunContext, prepared_page: PreparedPage,
     counts.reasons = [f"{s.position}: {s.reason}" for s in skipped]
 
     new_ids = _insert_new(session, ctx, new, now)
+    # Read before they are replaced: a change to the items alone is logged as such.
     stored = _stored_bibs(session, [sid for sid, p in changed if p.bib is not None])
-    ops = {sid: change_op(p.record.deleted, stored.get(sid),
-                          BibRecord.from_json(p.bib.json) if p.bib and sid in stored else None)
-           for sid, p in changed}
     _update_changed(session, ctx, changed, now)
     if unchanged_ids:
         session.execute(
@@ -189,8 +187,7 @@ def commit_page(session: Session, ctx: RunContext, prepared_page: PreparedPage,
         )
     written = list(zip(new_ids, new, strict=True)) + changed
     _write_bibs(session, ctx, written)
-    _log_changes(session, [(sid, ops.get(sid) or change_op(p.record.deleted, None, None))
-                           for sid, p in written], now)
+    _log_changes(session, [(sid, _op(p, stored.get(sid))) for sid, p in written], now)
     _report_skipped(session, ctx, skipped)
     # A record the branch still lists but that could not be read this time is not gone:
     # its stored copy stays live rather than being marked deleted by the full listing.
@@ -359,6 +356,11 @@ def change_op(deleted: bool, stored: BibRecord | None, incoming: BibRecord | Non
             and stored.without_items() == incoming.without_items():
         return "holdings"
     return "upsert"
+
+
+def _op(prepared: PreparedRecord, stored: BibRecord | None) -> str:
+    incoming = BibRecord.from_json(prepared.bib.json) if prepared.bib and stored else None
+    return change_op(prepared.record.deleted, stored, incoming)
 
 
 def _stored_bibs(session: Session, ids: list[int]) -> dict[int, BibRecord]:

@@ -84,6 +84,7 @@ def update_works(
         cursor = lock_cursor(session, now, CURSOR)
         changed, holdings_only = changed_records(session, cursor.seq, upto)
         dirty = changed | set(also)
+        holdings_only -= set(also)
         if not dirty and not rebuild:
             cursor.seq = max(cursor.seq, upto)
             return UpdateReport()
