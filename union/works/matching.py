@@ -22,15 +22,17 @@ __all__ = ["conflicts", "decide_pairs", "group_works"]
 def decide_pairs(
     records: Mapping[int, BibRecord], pairs: Iterable[tuple[int, int]],
     views: Mapping[int, MatchView] | None = None,
+    levels: Mapping[tuple[int, int], str] | None = None,
 ) -> dict[tuple[int, int], Decision]:
     """The decision for every pair whose two records are in ``records``, from their match
-    ``views`` when already computed."""
+    ``views`` and the pairs' title ``levels`` when already computed."""
     decisions = {}
     for a, b in pairs:
         if a not in records or b not in records or a == b:
             continue
-        decisions[pair(a, b)] = (decide(records[a], records[b]) if views is None
-                                 else decide_views(views[a], views[b]))
+        key = pair(a, b)
+        decisions[key] = (decide(records[a], records[b]) if views is None else decide_views(
+            views[a], views[b], None if levels is None else levels.get(key)))
     return decisions
 
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from union.dedup import Decision
 from union.dedup.pairwise import match_view
-from union.dedup.title_comparison import title_view, titles_conflict
+from union.dedup.title_comparison import BLOCKING_LEVELS, title_level, title_view
 from union.store.change_log import changed_records, high_water, lock_cursor, log_work_changes
 from union.store.engine import Store
 from union.works import store_ops as ops
@@ -173,11 +173,13 @@ def _rematch(session: Session, dirty: set[int], loaded: dict[int, tuple[int, Mem
     # Most candidates share a key and nothing else: their titles tell, at a fraction of
     # the cost of a full match view.
     titles = {rid: title_view(m.bib) for rid, (_, m) in loaded.items() if rid in candidates}
-    title_conflicts = {p for p in pairs if titles_conflict(titles[p[0]], titles[p[1]])}
+    levels = {p: title_level(titles[p[0]], titles[p[1]]) for p in pairs}
+    title_conflicts = {p for p, level in levels.items() if level in BLOCKING_LEVELS}
     pairs -= title_conflicts
     in_pairs = {r for p in pairs for r in p}
     views = {rid: match_view(m.bib) for rid, (_, m) in loaded.items() if rid in in_pairs}
-    decisions = decide_pairs({rid: m.bib for rid, (_, m) in loaded.items()}, pairs, views)
+    decisions = decide_pairs({rid: m.bib for rid, (_, m) in loaded.items()}, pairs, views,
+                             levels)
     seeds = set(dirty)
     seeds.update(r for e in ops.edges_touching(session, dirty) for r in e.ends)
     ops.replace_edges(session, dirty, decisions, now)
