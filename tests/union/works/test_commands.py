@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.federation import marc_file_branch, write_federation
 from union.cli import main
 
 CATALOGUES = Path(__file__).resolve().parents[3] / "config" / "catalogues"
@@ -20,27 +21,10 @@ FILES = {"DESA1": "desa-tanah-periuk.mrc", "DESA2": "desa-air-kuti.mrc"}
 @pytest.fixture
 def federation(tmp_path: Path, store_url: str) -> Path:
     """Two village branches handing over real MARC files, stored at ``store_url``."""
-    branches = ""
-    for code, name in FILES.items():
+    for name in FILES.values():
         shutil.copy(CATALOGUES / name, tmp_path / name)
-        branches += f"""
-[[branches]]
-code = "{code}"
-name = "Perpustakaan {code}"
-kind = "village"
-source = {{ type = "marc-file", path = "{name}" }}
-"""
-    path = tmp_path / "federation.toml"
-    path.write_text(f"""
-[union]
-name = "Katalog Induk Uji"
-database = "{store_url}"
-index = "var/index"
-base_url = "http://127.0.0.1:8080"
-oai_domain = "katalog.example.go.id"
-admin_email = "pustaka@example.org"
-{branches}""", encoding="utf-8")
-    return path
+    branches = "".join(marc_file_branch(code, name) for code, name in FILES.items())
+    return write_federation(tmp_path, branches, database=store_url)
 
 
 def run(federation: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:
