@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from harvesters.records import HarvestedRecord, Page, SkippedRecord
 from union.bib_record import BibRecord, Item
 from union.normalize import NormalizationError, bib_from_marc, bib_from_payload
+from union.store.bulk_writes import chunks
 from union.store.models import (
     Base,
     BibRecordRow,
@@ -216,7 +217,7 @@ def mark_unseen_deleted(session: Session, ctx: RunContext, now: datetime) -> int
     )
     if not vanished:
         return 0
-    for chunk in _chunks(vanished, 500):
+    for chunk in chunks(vanished):
         session.execute(
             update(SourceRecordRow)
             .where(SourceRecordRow.id.in_(chunk))
@@ -229,7 +230,7 @@ def mark_unseen_deleted(session: Session, ctx: RunContext, now: datetime) -> int
 
 def mark_seen(session: Session, ctx: RunContext, local_ids: Sequence[str]) -> None:
     """Record that a full identifier listing still names these records."""
-    for chunk in _chunks(list(local_ids), 500):
+    for chunk in chunks(local_ids):
         session.execute(
             update(SourceRecordRow)
             .where(SourceRecordRow.source_id == ctx.source_id,
@@ -250,7 +251,7 @@ def _last_of_each(records: Iterable[HarvestedRecord]) -> list[HarvestedRecord]:
 def _existing(session: Session, source_id: int,
               local_ids: list[str]) -> dict[str, tuple[int, str, bool]]:
     found: dict[str, tuple[int, str, bool]] = {}
-    for chunk in _chunks(local_ids, 500):
+    for chunk in chunks(local_ids):
         rows = session.execute(
             select(SourceRecordRow.id, SourceRecordRow.local_id, SourceRecordRow.content_hash,
                    SourceRecordRow.deleted)
@@ -365,7 +366,7 @@ def _op(prepared: PreparedRecord, stored: BibRecord | None) -> str:
 
 def _stored_bibs(session: Session, ids: list[int]) -> dict[int, BibRecord]:
     found: dict[int, BibRecord] = {}
-    for chunk in _chunks(ids, 500):
+    for chunk in chunks(ids):
         rows = session.execute(select(BibRecordRow.source_record_id, BibRecordRow.data)
                                .where(BibRecordRow.source_record_id.in_(chunk)))
         found.update((sid, BibRecord.from_dict(data)) for sid, data in rows)
@@ -418,7 +419,3 @@ def _advance(session: Session, ctx: RunContext, page: Page, counts: Counts,
     if page.full_listing:
         source.last_reconciled_at = now
 
-
-def _chunks(values: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]

@@ -46,8 +46,8 @@ class LocalMatcher:
         folded = fold_text(text)
         # A match is a term inside the text with its spaces removed; most texts hold
         # none, which one substring search per term (in C) tells at once.
-        joined = folded.replace(" ", "")
-        if not any(term in joined for term in self._terms):
+        spaceless = folded.replace(" ", "")
+        if not any(term in spaceless for term in self._terms):
             return False
         words = folded.split()
         for start in range(len(words)):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.rota import LenderCandidate
+from union.store.bulk_writes import chunks
 from union.store.engine import Store
 from union.store.models import BranchRow, WorkRow
 from union.store.sync_models import SyncCustodyRow
@@ -60,7 +61,7 @@ def custody_of_displays(session: Session,
     read (the search index and the work page), so they are not read twice."""
     items = [item for display in displays for item in work_items(display or {})]
     found: dict[tuple[str, str], str] = {}
-    for chunk in _chunks(items, 500):
+    for chunk in chunks(items):
         rows = session.execute(
             select(SyncCustodyRow.item_id, SyncCustodyRow.status).where(
                 SyncCustodyRow.item_id.in_(chunk)
@@ -73,7 +74,7 @@ def custody_of_displays(session: Session,
 def owners_of(session: Session, items: Iterable[str]) -> dict[str, str]:
     """item id -> owning branch, counting permanent transfers."""
     owners = {i: split_item_id(i)[0] for i in items}
-    for chunk in _chunks(list(owners), 500):
+    for chunk in chunks(owners):
         rows = session.execute(
             select(SyncCustodyRow.item_id, SyncCustodyRow.owner).where(
                 SyncCustodyRow.item_id.in_(chunk)
@@ -174,7 +175,3 @@ class LocalHoldings:
         with self._store.read() as session:
             return list(StoreCatalogue(session).copies_of(work_id, branch))
 
-
-def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]

@@ -221,10 +221,12 @@ def edges_touching(session: Session, ids: Iterable[int]) -> list[Edge]:
 
 
 def replace_edges(session: Session, ids: Iterable[int],
-                  decisions: Mapping[tuple[int, int], Decision], now: datetime) -> None:
-    """Make the stored edges touching ``ids`` exactly the matching ``decisions``. A match
-    decided again on the same evidence keeps its row, and with it the time it was first
-    decided; only new and changed decisions are written."""
+                  decisions: Mapping[tuple[int, int], Decision],
+                  now: datetime) -> set[tuple[int, int]]:
+    """Make the stored edges touching ``ids`` exactly the matching ``decisions``; return
+    the pairs stored before. A match decided again on the same evidence keeps its row,
+    and with it the time it was first decided; only new and changed decisions are
+    written."""
     held: dict[tuple[int, int], tuple[float, Any]] = {}
     for batch in chunks(sorted(set(ids))):
         rows = session.execute(
@@ -246,6 +248,7 @@ def replace_edges(session: Session, ids: Iterable[int],
             if held.get((a, b)) != (score, decision)]
     for batch in chunks(fresh, 2000):
         session.execute(insert(MatchEvidenceRow), batch)
+    return set(held)
 
 
 def insert_raw_edges(session: Session, edges: Iterable[tuple[int, int, float, str]],

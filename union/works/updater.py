@@ -84,7 +84,8 @@ def update_works(
         cursor = lock_cursor(session, now, CURSOR)
         changed, holdings_only = changed_records(session, cursor.seq, upto)
         dirty = changed | set(also)
-        holdings_only -= set(also)
+        # A record named by an override is matched again whatever changed in it.
+        described = dirty - (holdings_only - set(also))
         if not dirty and not rebuild:
             cursor.seq = max(cursor.seq, upto)
             return UpdateReport()
@@ -92,7 +93,7 @@ def update_works(
             if rebuild or (rebuild is None and _rebuild_pays(session, len(dirty))):
                 report = _rebuild(session, priority, now, workers, progress)
             else:
-                report = _incremental(session, dirty, dirty - holdings_only, priority, now)
+                report = _incremental(session, dirty, described, priority, now)
         cursor.seq = max(cursor.seq, upto)
         cursor.updated_at = now
     report.seconds = time.perf_counter() - started
@@ -181,8 +182,7 @@ def _rematch(session: Session, dirty: set[int], loaded: dict[int, tuple[int, Mem
     decisions = decide_pairs({rid: m.bib for rid, (_, m) in loaded.items()}, pairs, views,
                              levels)
     seeds = set(dirty)
-    seeds.update(r for e in ops.edges_touching(session, dirty) for r in e.ends)
-    ops.replace_edges(session, dirty, decisions, now)
+    seeds.update(r for p in ops.replace_edges(session, dirty, decisions, now) for r in p)
     seeds.update(r for p, d in decisions.items() if d.same for r in p)
     return decisions, title_conflicts, seeds
 
