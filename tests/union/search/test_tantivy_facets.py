@@ -4,6 +4,7 @@ many works a search matches and however many values a facet has in a segment."""
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,15 @@ def test_a_heading_rare_in_every_segment_but_first_overall_is_counted(
     assert first == ("Zaman Belanda", 3)
     # The rest tie at two works each: which of them are shown is the engine's choice.
     assert len(rest) == 2 and all(v.startswith("Desa ") and n == 2 for v, n in rest)
+
+
+def test_searches_from_many_threads_are_counted_as_one_at_a_time(tmp_path: Path) -> None:
+    # Each search counts its facets on another thread while it finds its page; searches
+    # running together must not see each other's counts or pages.
+    engine, _ = engine_of_three_segments(tmp_path / "index")
+    queries = [SearchQuery(words, facets=("branch", "subject"), limit=5)
+               for words in ("sejarah", "desa 1", "desa 2", "2 17", "")] * 8
+    alone = [engine.search(query) for query in queries]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(engine.search, queries))
+    assert together == alone
