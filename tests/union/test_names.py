@@ -93,6 +93,13 @@ def test_trailing_initials_are_not_taken_for_titles() -> None:
     assert parse_name("Ramadhan K. H.").words == ("ramadan", "k", "h")
 
 
+def test_initials_alone_are_not_taken_for_a_degree() -> None:
+    # LoC "Oppusunggu, H. M. T." as a village library writes it: "M. T." is two initials
+    # there, not Magister Teknik, so both forms keep them.
+    assert name_key("Oppusunggu, H. M. T.") == name_key("H. M. T. Oppoesoenggoe")
+    assert parse_name("Sutrisno, B. M.T.").words == ("b", "sutrisno")
+
+
 def test_a_leading_single_letter_title_is_kept_when_it_is_the_only_initial() -> None:
     assert parse_name("R. Soekardi").words == ("r", "sukardi")
 

@@ -163,17 +163,28 @@ def _degree_part(part: str) -> bool:
 
 
 def _strip_trailing_degrees(part: str) -> str:
-    """Remove degrees written after a name without a comma: "Abdul Hakim S.H. M.Hum."."""
+    """Remove degrees written after a name without a comma: "Abdul Hakim S.H. M.Hum.".
+
+    Letters standing apart are initials, not a degree, where no whole word would be left:
+    the "M. T." of "Oppusunggu, H. M. T." is not Magister Teknik, and "H. M. T.
+    Oppusunggu" keeps it too.
+    """
     tokens = part.split()
     stripped = True
     while stripped:
         stripped = False
         for width in (3, 2, 1):  # "M. Sc." is two tokens, "M. Sc. Ph.D." three
-            if len(tokens) > width and _is_degree(" ".join(tokens[-width:])):
-                tokens = tokens[:-width]
+            run, rest = tokens[-width:], tokens[:-width]
+            if (len(tokens) > width and _is_degree(" ".join(run))
+                    and not (all(map(_is_initial, run)) and all(map(_is_initial, rest)))):
+                tokens = rest
                 stripped = True
                 break
     return " ".join(tokens)
+
+
+def _is_initial(token: str) -> bool:
+    return sum(map(str.isalpha, token)) == 1
 
 
 # HONORIFICS by their first word, in HONORIFICS order (longest first): a title can only
