@@ -24,7 +24,6 @@ process (``shard_count``) is fetched and converted by that one worker.
 from __future__ import annotations
 
 import asyncio
-import gc
 import itertools
 import multiprocessing
 import queue
@@ -41,6 +40,7 @@ import aiohttp
 from harvesters.errors import HarvestError
 from harvesters.marc_file import Shard
 from harvesters.oai.harvester import OaiHarvester
+from union.collector import collect_rarely
 from union.config import Branch, OaiSource
 from union.ingest import PreparedPage, prepare_page
 from union.sources import SOURCE_FAILURES, make_harvester, page_converter, shard_count
@@ -183,9 +183,7 @@ class _Outbox:
 def _run(branch: Branch, checkpoint: dict[str, Any] | None, full: bool,
          connection: Connection, shard: Shard) -> None:
     """The worker process's entry point."""
-    # Parsing allocates hundreds of short-lived objects per record and makes no reference
-    # cycles; collecting every 700 allocations (the default) cost a third of the time.
-    gc.set_threshold(50_000, 20, 100)
+    collect_rarely()
     sender = _Outbox(connection)
     try:
         with _failures_reported(sender.send, "worker"):
@@ -256,7 +254,7 @@ async def _fetch_pages(branch: Branch, checkpoint: dict[str, Any] | None, full: 
 
 def _convert(branch: Branch, receiver: Connection, connection: Connection) -> None:
     """A converting process's entry point: raw pages in, prepared pages out, in order."""
-    gc.set_threshold(50_000, 20, 100)  # as in _run
+    collect_rarely()
     converter = page_converter(branch)
     sender = _Outbox(connection)
     try:

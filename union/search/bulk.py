@@ -16,7 +16,6 @@ again in the main process, and the rebuild stops before its index replaces the o
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from union.availability import Custody
+from union.collector import collect_rarely
 from union.local_content import LocalMatcher
 from union.search.fields import IndexedDocument, prepare
 from union.search.work_documents import work_document
@@ -52,8 +52,6 @@ CustodyReader = Callable[[Session, Sequence[Mapping[str, Any]]], Custody]
 Encoded = tuple[str, Any]
 # Ranges each worker may have finished or under way before the engine takes them.
 _READ_AHEAD = 2
-# The collector's thresholds in a process that encodes in bulk (see start_encoding_process).
-_COLLECTOR_THRESHOLDS = (50_000, 20, 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +135,9 @@ _worker_reading: list[WorkReading] = []
 
 
 def start_encoding_process() -> None:
-    """Set up a process that encodes documents in bulk: the cyclic collector runs 70
-    times less often. The analysis caches hold hundreds of thousands of entries that
-    every collection would walk again (~9% of the time at the default thresholds);
-    documents make no reference cycles, and a session's few are still collected."""
-    gc.set_threshold(*_COLLECTOR_THRESHOLDS)
+    """Set up a process that encodes documents in bulk (see
+    :func:`union.collector.collect_rarely`)."""
+    collect_rarely()
 
 
 def _start_worker(reading: WorkReading) -> None:
