@@ -43,10 +43,11 @@ from tests.benchmarks.variants import slims_variant
 from tests.support.loc import loc_bibs
 from tests.support.paths import REPO
 from union.bib_record import BibRecord, Item
+from union.collector import collect_rarely
 from union.config import load_federation
 from union.local_content import LocalMatcher
 from union.normalize import bib_from_marc
-from union.search.bulk import Encoded, encode_works, start_encoding_process
+from union.search.bulk import Encoded, encode_works
 from union.search.engine import SearchEngine, SearchQuery, open_engine
 from union.search.fields import FACETS
 from union.search.tantivy_engine import TantivyEngine
@@ -137,7 +138,7 @@ def build(engine: SearchEngine, engine_name: str, path: Path, count: int, worker
     with contextlib.ExitStack() as stack:
         if workers:
             pool = stack.enter_context(multiprocessing.get_context("fork").Pool(
-                workers, initializer=start_encoding_process))
+                workers, initializer=collect_rarely))
             encoded: Iterator[list[Encoded]] = pool.imap(encode_chunk, jobs)
         else:
             encoded = map(encode_chunk, jobs)

@@ -31,7 +31,6 @@ __all__ = [
     "read_title",
     "title_level",
     "title_view",
-    "titles_conflict",
 ]
 
 #: Significant title words from which a title is specific: agreeing with it is rarer by
@@ -304,11 +303,3 @@ def title_level(a: Titled, b: Titled) -> str:
 
 #: The title levels that block a merge.
 BLOCKING_LEVELS = frozenset({"conflict", "missing"})
-
-
-def titles_conflict(a: Titled, b: Titled) -> bool:
-    """Whether the titles disagree, so that :func:`~union.dedup.pairwise.decide_views`
-    would block the merge: a cheap first test for the many candidate pairs that share only
-    a blocking key."""
-    return title_level(a, b) in BLOCKING_LEVELS
-

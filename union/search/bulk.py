@@ -43,7 +43,6 @@ __all__ = [
     "encode_works",
     "encoded_ranges",
     "id_ranges",
-    "start_encoding_process",
 ]
 
 #: Reads the sync custody states of the copies of the works with these display records.
@@ -134,14 +133,8 @@ def encoded_ranges(reading: WorkReading, ranges: Sequence[tuple[int, int]],
 _worker_reading: list[WorkReading] = []
 
 
-def start_encoding_process() -> None:
-    """Set up a process that encodes documents in bulk (see
-    :func:`union.collector.collect_rarely`)."""
-    collect_rarely()
-
-
 def _start_worker(reading: WorkReading) -> None:
-    start_encoding_process()
+    collect_rarely()
     reading.store.engine.dispose(close=False)
     Finalize(reading.store, reading.store.dispose, exitpriority=1)
     _worker_reading.append(reading)
